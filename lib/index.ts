@@ -10,3 +10,4 @@
 export * from './codec';
 export * from './errors';
 export type * from './backend';
+export { open, backendChoice } from './open';

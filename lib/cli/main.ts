@@ -1,0 +1,45 @@
+/**
+ * The `kvm-arm` command: dispatches to subcommands. Each subcommand takes its argv and a CliIo and returns the
+ * exit status (0 ok, 2 bad usage / bad input with one line on stderr, other non-zero: the operation failed).
+ */
+import { type CliIo, type Command, processIo, EXIT_USAGE } from './io';
+
+interface Entry {
+  summary: string;
+  load: () => Command;
+}
+
+// Subcommands are loaded on first use, so `kvm-arm reg` does not pay for the interpreter.
+const COMMANDS: Record<string, Entry> = {
+  info: { summary: 'which backend open() picks and why; KVM API version, ARM capabilities, preferred target', load: () => require('./info').infoCommand },
+};
+
+function usage(io: CliIo): void {
+  io.stdout('usage: kvm-arm <command> [options]   (kvm-arm <command> --help for details)');
+  io.stdout('');
+  io.stdout('commands:');
+  for (const [name, e] of Object.entries(COMMANDS)) io.stdout(`  ${name.padEnd(10)} ${e.summary}`);
+}
+
+/** Registers a subcommand (used by the command modules' index). */
+export function registerCommand(name: string, summary: string, load: () => Command): void {
+  COMMANDS[name] = { summary, load };
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    usage(io);
+    return cmd === undefined ? EXIT_USAGE : 0;
+  }
+  if (cmd === '--version' || cmd === '-V') {
+    io.stdout(require('../../../package.json').version as string);
+    return 0;
+  }
+  const entry = COMMANDS[cmd];
+  if (entry === undefined) {
+    io.stderr(`kvm-arm: unknown command '${cmd}' (try kvm-arm --help)`);
+    return EXIT_USAGE;
+  }
+  return await entry.load()(rest, io);
+}
