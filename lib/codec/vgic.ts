@@ -8,7 +8,7 @@
 export const KVM_ARM_DEVICE_TYPE_SHIFT = 0;
 export const KVM_ARM_DEVICE_TYPE_MASK = 0xffff;
 export const KVM_ARM_DEVICE_ID_SHIFT = 16;
-export const KVM_ARM_DEVICE_ID_MASK = 0xffff << 16;
+export const KVM_ARM_DEVICE_ID_MASK = 0xffff0000; // not `0xffff << 16`: JS shifts give int32 (-65536)
 export const KVM_ARM_DEVICE_VGIC_V2 = 0;
 export const KVM_VGIC_V2_ADDR_TYPE_DIST = 0;
 export const KVM_VGIC_V2_ADDR_TYPE_CPU = 1;
