@@ -18,7 +18,8 @@ const CC = process.env.AARCH64_CC || 'aarch64-linux-gnu-gcc';
 const QEMU = process.env.QEMU_AARCH64 || 'qemu-aarch64';
 const root = path.join(__dirname, '..', '..');
 const source = path.join(__dirname, 'abi.c');
-const target = path.join(root, 'test', 'fixtures', 'kvm-abi-golden.txt');
+// GOLDEN_TARGET: compare/write another file (the oracle test checks --check against a tampered copy)
+const target = process.env.GOLDEN_TARGET || path.join(root, 'test', 'fixtures', 'kvm-abi-golden.txt');
 
 function headersVersion() {
   try {
