@@ -1,0 +1,842 @@
+/**
+ * Random A64 instruction snippets per encoding class, for the differential oracle (a64-diff).
+ *
+ * Every class names its encodings in the ARM ARM field notation the interpreter's decoder table uses
+ * (lib/soft/cpu/decoder.ts: `sf:1 0 0 100010 sh:1 imm12:12 rn:5 rd:5`), and instructions are built from those
+ * patterns by field. Field values are chosen to stay inside the allocated, predictable part of each encoding
+ * space (ARMv8.0, cortex-a57): e.g. valid bitmask immediates only, no Rt == Rn with writeback, no pair loads with
+ * Rt == Rt2, branches forward inside the snippet, every memory access inside the scratch page.
+ * Register values are edge-biased (0, 1, all ones, 1 << 63, 0x7fffffff, 0x80000000, small, random); FP values
+ * too (±0, ±inf, quiet and signalling NaNs, denormals, max/min normals, ±1, random).
+ *
+ * Which classes run is decided by the interpreter's decoder table (a64-classes in a64-diff.ts): a class joins
+ * once any of its encodings is registered in the decoder.
+ */
+import {
+  CODE_ADDR,
+  MAX_INSNS,
+  SCRATCH_ADDR,
+  SCRATCH_SIZE,
+  SLOT_BYTES,
+  SLOT_WORDS,
+  type SnippetIn,
+} from './a64-record';
+
+// ---------------------------------------------------------------------------------------------- random numbers
+
+/** xoshiro128** (32-bit ops only: fast in V8, reproducible from a seed). */
+export class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  constructor(seed: number) {
+    // splitmix32 expansion of the seed
+    let s = seed >>> 0;
+    const next = (): number => {
+      s = (s + 0x9e3779b9) >>> 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next() | 1;
+  }
+  u32(): number {
+    const r = Math.imul(((Math.imul(this.b, 5) << 7) | (Math.imul(this.b, 5) >>> 25)), 9) >>> 0;
+    const t = this.b << 9;
+    this.c ^= this.a;
+    this.d ^= this.b;
+    this.b ^= this.c;
+    this.a ^= this.d;
+    this.c ^= t;
+    this.d = (this.d << 11) | (this.d >>> 21);
+    return r;
+  }
+  /** uniform in [0, n) for n <= 2^32 */
+  below(n: number): number {
+    return Math.floor((this.u32() / 4294967296) * n);
+  }
+  bits(n: number): number {
+    return n >= 32 ? this.u32() : this.u32() & ((1 << n) - 1);
+  }
+  chance(p: number): boolean {
+    return this.u32() / 4294967296 < p;
+  }
+  pick<T>(a: readonly T[]): T {
+    return a[this.below(a.length)] as T;
+  }
+  u64(): bigint {
+    return (BigInt(this.u32()) << 32n) | BigInt(this.u32());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- patterns
+
+/** A compiled ARM ARM field-notation pattern (same syntax as lib/soft/cpu/decoder.ts rows). */
+export class Pattern {
+  readonly mask: number;
+  readonly match: number;
+  readonly fields: ReadonlyMap<string, readonly [number, number]>; // name → [lsb, width]
+  constructor(readonly text: string) {
+    let bit = 32;
+    let mask = 0;
+    let match = 0;
+    const fields = new Map<string, [number, number]>();
+    for (const tok of text.trim().split(/\s+/)) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*):(\d+)$/.exec(tok);
+      if (m) {
+        const w = Number(m[2]);
+        bit -= w;
+        fields.set(m[1] as string, [bit, w]);
+        continue;
+      }
+      if (!/^[01x]+$/.test(tok)) throw new Error(`pattern token '${tok}' in '${text}'`);
+      for (const ch of tok) {
+        bit--;
+        if (ch !== 'x') {
+          mask |= 1 << bit;
+          if (ch === '1') match |= 1 << bit;
+        }
+      }
+    }
+    if (bit !== 0) throw new Error(`pattern '${text}' is ${32 - bit} bits`);
+    this.mask = mask >>> 0;
+    this.match = match >>> 0;
+    this.fields = fields;
+  }
+  /** Encode: fields not given are random; values are range-checked (a generator bug must not go unnoticed). */
+  enc(r: Rng, f: Readonly<Record<string, number>>): number {
+    let w = this.match | (r.u32() & ~this.mask & ~this.fieldMask());
+    for (const [name, [lsb, width]] of this.fields) {
+      const given = f[name];
+      const v = given === undefined ? r.bits(width) : given;
+      if (v < 0 || v >= 2 ** width || !Number.isInteger(v)) throw new RangeError(`${this.text}: field ${name}=${v}`);
+      w |= v << lsb;
+    }
+    for (const name of Object.keys(f)) if (!this.fields.has(name)) throw new RangeError(`${this.text}: no field ${name}`);
+    return w >>> 0;
+  }
+  private fm = -1;
+  private fieldMask(): number {
+    if (this.fm === -1) {
+      let m = 0;
+      for (const [lsb, w] of this.fields.values()) m |= (w === 32 ? -1 : ((1 << w) - 1) << lsb);
+      this.fm = m >>> 0;
+    }
+    return this.fm;
+  }
+}
+
+const P = (t: string): Pattern => new Pattern(t);
+
+// ---------------------------------------------------------------------------------------------- values
+
+const M64 = (1n << 64n) - 1n;
+const EDGE64: readonly bigint[] = [
+  0n, 1n, 2n, M64, M64 - 1n, 1n << 63n, (1n << 63n) - 1n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n,
+  0xffffffff80000000n, 0x8000n, 0xffffn, 0x7fn, 0x80n, 0xffn, 0x0123456789abcdefn, 0xfedcba9876543210n,
+];
+
+export function edge64(r: Rng): bigint {
+  switch (r.below(8)) {
+    case 0:
+    case 1:
+    case 2:
+      return r.pick(EDGE64);
+    case 3:
+      return BigInt(r.below(64)); // small
+    case 4:
+      return (M64 - BigInt(r.below(64))) & M64; // small negative
+    case 5:
+      return BigInt(r.u32()); // 32-bit random
+    case 6:
+      return (1n << BigInt(r.below(64))) ^ (r.chance(0.5) ? M64 : 0n); // single bit / single zero
+    default:
+      return r.u64();
+  }
+}
+
+/** Edge-biased float64 bit patterns. */
+const F64_EDGE: readonly bigint[] = [
+  0n, 0x8000000000000000n, // ±0
+  0x7ff0000000000000n, 0xfff0000000000000n, // ±inf
+  0x7ff8000000000000n, 0xfff8000000000000n, 0x7ff0000000000001n, 0x7ff4000000000000n, 0xfff0000000000123n, // NaNs
+  0x0000000000000001n, 0x000fffffffffffffn, 0x8000000000000001n, 0x0008000000000000n, // denormals
+  0x0010000000000000n, 0x8010000000000000n, 0x7fefffffffffffffn, 0xffefffffffffffffn, // min/max normals
+  0x3ff0000000000000n, 0xbff0000000000000n, 0x3fe0000000000000n, 0x4000000000000000n, // 1, -1, .5, 2
+  0x3ff8000000000000n, 0x4004000000000000n, 0xc00c000000000000n, // 1.5, 2.5, -3.5 (rounding ties)
+  0x43e0000000000000n, 0xc3e0000000000000n, 0x41dfffffffc00000n, 0x41e0000000000000n, // ±2^63, 2^31-1, 2^31
+  0x3fefffffffffffffn, 0x4330000000000000n, // just below 1, 2^52
+];
+const F32_EDGE: readonly number[] = [
+  0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0x7fa00000, 0xff800123,
+  0x00000001, 0x007fffff, 0x80000001, 0x00400000, 0x00800000, 0x80800000, 0x7f7fffff, 0xff7fffff,
+  0x3f800000, 0xbf800000, 0x3f000000, 0x40000000, 0x3fc00000, 0x40200000, 0xc0600000,
+  0x5f000000, 0xdf000000, 0x4f000000, 0xcf000000, 0x3f7fffff, 0x4b000000,
+];
+
+function f64Bits(r: Rng): bigint {
+  switch (r.below(4)) {
+    case 0:
+    case 1:
+      return r.pick(F64_EDGE);
+    case 2: {
+      // a "nice" number: small exponent range, so arithmetic results stay interesting (inexact, ties...)
+      const exp = BigInt(1023 - 8 + r.below(24));
+      const frac = r.chance(0.5) ? BigInt(r.bits(8)) << 44n : r.u64() & 0xfffffffffffffn;
+      return ((r.chance(0.3) ? 1n : 0n) << 63n) | (exp << 52n) | frac;
+    }
+    default:
+      return r.u64();
+  }
+}
+function f32Bits(r: Rng): number {
+  switch (r.below(4)) {
+    case 0:
+    case 1:
+      return r.pick(F32_EDGE) >>> 0;
+    case 2: {
+      const exp = 127 - 8 + r.below(24);
+      const frac = r.chance(0.5) ? r.bits(8) << 15 : r.bits(23);
+      return ((r.chance(0.3) ? 0x80000000 : 0) | (exp << 23) | frac) >>> 0;
+    }
+    default:
+      return r.u32();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- snippet builder
+
+/** Builds one snippet: its instructions and its input state. */
+export class Builder {
+  readonly insns: number[] = [];
+  readonly x: bigint[] = [];
+  sp: bigint;
+  nzcv: number;
+  fpsr = 0;
+  fpcr = 0;
+  readonly v = new Uint8Array(512);
+  /** registers a class wants to chain through (dependencies between instructions) */
+  readonly pool: number[];
+  constructor(readonly r: Rng, readonly slot: number) {
+    for (let i = 0; i < 31; i++) this.x.push(edge64(r));
+    this.sp = r.chance(0.5) ? edge64(r) : (edge64(r) & ~15n);
+    this.nzcv = (r.bits(4) << 28) >>> 0;
+    const pool: number[] = [];
+    while (pool.length < 5) {
+      const n = r.below(31);
+      if (!pool.includes(n)) pool.push(n);
+    }
+    this.pool = pool;
+  }
+  /** address of instruction i of this snippet */
+  pc(i: number): bigint {
+    return BigInt(CODE_ADDR + this.slot * SLOT_BYTES + i * 4);
+  }
+  emit(p: Pattern, f: Readonly<Record<string, number>>): void {
+    if (this.insns.length >= MAX_INSNS) throw new RangeError('snippet too long');
+    this.insns.push(p.enc(this.r, f));
+  }
+  /** a register number biased to the snippet's pool (31 = XZR or SP depending on the operand) */
+  reg(allow31 = true): number {
+    const r = this.r;
+    if (allow31 && r.chance(0.08)) return 31;
+    return r.chance(0.75) ? r.pick(this.pool) : r.below(31);
+  }
+  /** fill V registers with edge-biased FP lanes and random FPCR rounding/flush/default-NaN, sticky FPSR */
+  fpState(): void {
+    const r = this.r;
+    const dv = new DataView(this.v.buffer);
+    for (let n = 0; n < 32; n++) {
+      const kind = r.below(3);
+      for (let k = 0; k < 16; k += kind === 0 ? 8 : 4) {
+        if (kind === 0) dv.setBigUint64(n * 16 + k, f64Bits(r), true);
+        else if (kind === 1) dv.setUint32(n * 16 + k, f32Bits(r), true);
+        else dv.setUint32(n * 16 + k, r.u32(), true);
+      }
+    }
+    // FPCR: AHP(26) DN(25) FZ(24) RMode(23:22)
+    this.fpcr = r.chance(0.4) ? 0 : ((r.bits(2) << 22) | (r.chance(0.2) ? 1 << 24 : 0) | (r.chance(0.2) ? 1 << 25 : 0) | (r.chance(0.1) ? 1 << 26 : 0)) >>> 0;
+    // FPSR: cumulative IOC DZC OFC UFC IXC (4:0), IDC (7), QC (27)
+    this.fpsr = r.chance(0.7) ? 0 : (r.u32() & 0x0800009f) >>> 0;
+  }
+  finish(cls: string): SnippetIn {
+    return { cls, insns: this.insns, x: this.x, sp: this.sp, nzcv: this.nzcv, fpsr: this.fpsr, fpcr: this.fpcr, v: this.v };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- classes
+
+export interface EncodingClass {
+  readonly name: string;
+  readonly group: 'int' | 'branch' | 'mem' | 'fp' | 'simd';
+  /** the encodings this class draws from (subject instructions) */
+  readonly patterns: readonly Pattern[];
+  /** instructions from other classes the snippets also use (must be implemented for the class to run) */
+  readonly helpers?: readonly number[];
+  /** append the class's instructions and set up the input state */
+  readonly build: (b: Builder) => void;
+}
+
+const COND_ANY = (r: Rng): number => r.below(16);
+
+/** Valid (N, immr, imms) for a logical immediate of the given width. */
+function bitmaskImm(r: Rng, sf: number): { N: number; immr: number; imms: number } {
+  for (;;) {
+    const N = sf ? r.bits(1) : 0;
+    const imms = r.bits(6);
+    const immr = sf ? r.bits(6) : r.bits(5);
+    const combined = (N << 6) | (~imms & 0x3f);
+    if (combined === 0) continue;
+    const len = 31 - Math.clz32(combined);
+    if (len < 1) continue;
+    const levels = (1 << len) - 1;
+    if ((imms & levels) === levels) continue;
+    if (!sf && len > 5) continue;
+    return { N, immr: immr & (sf ? 63 : 31), imms };
+  }
+}
+
+/** n instructions of one pattern family */
+function repeat(b: Builder, body: () => void): void {
+  const n = 1 + b.r.below(4);
+  for (let i = 0; i < n; i++) body();
+}
+
+// --- data processing, immediate
+const ADDSUB_IMM = P('sf:1 op:1 S:1 100010 sh:1 imm12:12 rn:5 rd:5');
+const LOGIC_IMM = P('sf:1 opc:2 100100 N:1 immr:6 imms:6 rn:5 rd:5');
+const MOVEWIDE = P('sf:1 opc:2 100101 hw:2 imm16:16 rd:5');
+const BITFIELD = P('sf:1 opc:2 100110 N:1 immr:6 imms:6 rn:5 rd:5');
+const EXTRACT = P('sf:1 00 100111 N:1 0 rm:5 imms:6 rn:5 rd:5');
+const ADR = P('op:1 immlo:2 10000 immhi:19 rd:5');
+// --- data processing, register
+const ADDSUB_SHIFT = P('sf:1 op:1 S:1 01011 shift:2 0 rm:5 imm6:6 rn:5 rd:5');
+const ADDSUB_EXT = P('sf:1 op:1 S:1 01011 00 1 rm:5 option:3 imm3:3 rn:5 rd:5');
+const ADDSUB_CARRY = P('sf:1 op:1 S:1 11010000 rm:5 000000 rn:5 rd:5');
+const LOGIC_SHIFT = P('sf:1 opc:2 01010 shift:2 N:1 rm:5 imm6:6 rn:5 rd:5');
+const CCMP_REG = P('sf:1 op:1 1 11010010 rm:5 cond:4 0 0 rn:5 0 nzcv:4');
+const CCMP_IMM = P('sf:1 op:1 1 11010010 imm5:5 cond:4 1 0 rn:5 0 nzcv:4');
+const CSEL = P('sf:1 op:1 0 11010100 rm:5 cond:4 0 o2:1 rn:5 rd:5');
+const DP3 = P('sf:1 00 11011 op31:3 rm:5 o0:1 ra:5 rn:5 rd:5');
+const DP2 = P('sf:1 0 0 11010110 rm:5 opcode:6 rn:5 rd:5');
+const DP1 = P('sf:1 1 0 11010110 00000 opcode:6 rn:5 rd:5');
+// --- branches
+const BCOND = P('0101010 0 imm19:19 0 cond:4');
+const CB = P('sf:1 011010 op:1 imm19:19 rt:5');
+const TB = P('b5:1 011011 op:1 b40:5 imm14:14 rt:5');
+const BIMM = P('op:1 00101 imm26:26');
+const BREG = P('1101011 0 0 opc:2 11111 000000 rn:5 00000');
+// --- loads and stores
+const LDST_UIMM = P('size:2 111 0 01 opc:2 imm12:12 rn:5 rt:5');
+const LDST_IMM9 = P('size:2 111 0 00 opc:2 0 imm9:9 idx:2 rn:5 rt:5');
+const LDST_REG = P('size:2 111 0 00 opc:2 1 rm:5 option:3 S:1 10 rn:5 rt:5');
+const LDST_PAIR = P('opc:2 101 0 idx:3 L:1 imm7:7 rt2:5 rn:5 rt:5');
+const LDR_LIT = P('opc:2 011 0 00 imm19:19 rt:5');
+const LDST_EXCL = P('size:2 001000 o2:1 L:1 o1:1 rs:5 o0:1 rt2:5 rn:5 rt:5');
+// --- FP
+const FP_DP1 = P('00011110 ftype:2 1 opcode:6 10000 rn:5 rd:5');
+const FP_DP2 = P('00011110 ftype:2 1 rm:5 opcode:4 10 rn:5 rd:5');
+const FP_DP3 = P('00011111 ftype:2 o1:1 rm:5 o0:1 ra:5 rn:5 rd:5');
+const FP_CMP = P('00011110 ftype:2 1 rm:5 00 1000 rn:5 opc:2 000');
+const FP_CCMP = P('00011110 ftype:2 1 rm:5 cond:4 01 rn:5 op:1 nzcv:4');
+const FP_CSEL = P('00011110 ftype:2 1 rm:5 cond:4 11 rn:5 rd:5');
+const FP_IMM = P('00011110 ftype:2 1 imm8:8 100 00000 rd:5');
+const FP_INT = P('sf:1 0 0 11110 ftype:2 1 rmode:2 opcode:3 000000 rn:5 rd:5');
+const FP_FIXED = P('sf:1 0 0 11110 ftype:2 0 rmode:2 opcode:3 scale:6 rn:5 rd:5');
+
+const CLREX_WORD = 0xd5033f5f; // CLREX (CRm = 0b1111)
+const ADD_IMM_X = (rd: number, rn: number, imm: number): number => (0x91000000 | (imm << 10) | (rn << 5) | rd) >>> 0;
+
+/** Sets register n (not 31) to v, keeping it out of the snippet pool's reach. */
+function setX(b: Builder, n: number, v: bigint): void {
+  if (n === 31) b.sp = v & M64;
+  else b.x[n] = v & M64;
+}
+
+function distinct(r: Rng, avoid: readonly number[], allow31 = false): number {
+  for (;;) {
+    const n = r.below(allow31 ? 32 : 31);
+    if (!avoid.includes(n)) return n;
+  }
+}
+
+/** An effective address in the scratch page for an access of `bytes` bytes, aligned to `align` (power of 2). */
+function scratchEa(r: Rng, bytes: number, align: number): number {
+  const span = SCRATCH_SIZE - bytes;
+  const off = r.below(span + 1) & ~(align - 1);
+  return SCRATCH_ADDR + off;
+}
+
+/** alignment to use for an access of `size` bytes: mostly natural, sometimes unaligned */
+function accessAlign(r: Rng, size: number): number {
+  return r.chance(0.8) ? size : 1;
+}
+
+function sext(v: number, bits: number): number {
+  return (v << (32 - bits)) >> (32 - bits);
+}
+
+export const CLASSES: readonly EncodingClass[] = [
+  {
+    name: 'addsub-imm',
+    group: 'int',
+    patterns: [ADDSUB_IMM],
+    build: (b) => repeat(b, () => {
+      const S = b.r.bits(1);
+      b.emit(ADDSUB_IMM, { S, rd: b.reg(), rn: b.reg(), imm12: b.r.chance(0.3) ? b.r.pick([0, 1, 0xfff, 0x800]) : b.r.bits(12) });
+    }),
+  },
+  {
+    name: 'logic-imm',
+    group: 'int',
+    patterns: [LOGIC_IMM],
+    build: (b) => repeat(b, () => {
+      const sf = b.r.bits(1);
+      b.emit(LOGIC_IMM, { sf, ...bitmaskImm(b.r, sf), rd: b.reg(), rn: b.reg() });
+    }),
+  },
+  {
+    name: 'movewide',
+    group: 'int',
+    patterns: [MOVEWIDE],
+    build: (b) => repeat(b, () => {
+      const sf = b.r.bits(1);
+      b.emit(MOVEWIDE, { sf, opc: b.r.pick([0, 2, 3]), hw: sf ? b.r.bits(2) : b.r.bits(1), rd: b.reg() });
+    }),
+  },
+  {
+    name: 'bitfield',
+    group: 'int',
+    patterns: [BITFIELD],
+    build: (b) => repeat(b, () => {
+      const sf = b.r.bits(1);
+      const w = sf ? 6 : 5;
+      b.emit(BITFIELD, { sf, N: sf, opc: b.r.pick([0, 1, 2]), immr: b.r.bits(w), imms: b.r.bits(w), rd: b.reg(), rn: b.reg() });
+    }),
+  },
+  {
+    name: 'extract',
+    group: 'int',
+    patterns: [EXTRACT],
+    build: (b) => repeat(b, () => {
+      const sf = b.r.bits(1);
+      b.emit(EXTRACT, { sf, N: sf, imms: b.r.bits(sf ? 6 : 5), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+    }),
+  },
+  {
+    name: 'adr',
+    group: 'int',
+    patterns: [ADR],
+    build: (b) => repeat(b, () => {
+      b.emit(ADR, { rd: b.reg(), immhi: b.r.chance(0.5) ? b.r.bits(19) : (b.r.chance(0.5) ? b.r.bits(4) : 0x7fff0 | b.r.bits(4)) });
+    }),
+  },
+  {
+    name: 'addsub-shift',
+    group: 'int',
+    patterns: [ADDSUB_SHIFT],
+    build: (b) => repeat(b, () => {
+      const sf = b.r.bits(1);
+      b.emit(ADDSUB_SHIFT, { sf, shift: b.r.below(3), imm6: b.r.bits(sf ? 6 : 5), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+    }),
+  },
+  {
+    name: 'addsub-ext',
+    group: 'int',
+    patterns: [ADDSUB_EXT],
+    build: (b) => repeat(b, () => {
+      b.emit(ADDSUB_EXT, { imm3: b.r.below(5), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+    }),
+  },
+  {
+    name: 'addsub-carry',
+    group: 'int',
+    patterns: [ADDSUB_CARRY],
+    build: (b) => repeat(b, () => {
+      b.emit(ADDSUB_CARRY, { rd: b.reg(), rn: b.reg(), rm: b.reg() });
+    }),
+  },
+  {
+    name: 'logic-shift',
+    group: 'int',
+    patterns: [LOGIC_SHIFT],
+    build: (b) => repeat(b, () => {
+      const sf = b.r.bits(1);
+      b.emit(LOGIC_SHIFT, { sf, imm6: b.r.bits(sf ? 6 : 5), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+    }),
+  },
+  {
+    name: 'condcmp',
+    group: 'int',
+    patterns: [CCMP_REG, CCMP_IMM],
+    build: (b) => repeat(b, () => {
+      if (b.r.chance(0.5)) b.emit(CCMP_REG, { cond: COND_ANY(b.r), rn: b.reg(), rm: b.reg() });
+      else b.emit(CCMP_IMM, { cond: COND_ANY(b.r), rn: b.reg() });
+    }),
+  },
+  {
+    name: 'condsel',
+    group: 'int',
+    patterns: [CSEL],
+    build: (b) => repeat(b, () => {
+      b.emit(CSEL, { cond: COND_ANY(b.r), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+    }),
+  },
+  {
+    name: 'muldiv',
+    group: 'int',
+    patterns: [DP3, DP2],
+    build: (b) => repeat(b, () => {
+      const r = b.r;
+      if (r.chance(0.25)) {
+        b.emit(DP2, { sf: r.bits(1), opcode: r.pick([2, 3]), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+        return;
+      }
+      const sf = r.bits(1);
+      const op31 = sf ? r.pick([0, 1, 2, 5, 6]) : 0;
+      const high = op31 === 2 || op31 === 6;
+      b.emit(DP3, { sf, op31, o0: high ? 0 : r.bits(1), ra: high ? 31 : b.reg(), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+    }),
+  },
+  {
+    name: 'shift-reg',
+    group: 'int',
+    patterns: [DP2],
+    build: (b) => repeat(b, () => {
+      b.emit(DP2, { opcode: 8 + b.r.below(4), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+    }),
+  },
+  {
+    name: 'dp1',
+    group: 'int',
+    patterns: [DP1],
+    build: (b) => repeat(b, () => {
+      const sf = b.r.bits(1);
+      b.emit(DP1, { sf, opcode: b.r.pick(sf ? [0, 1, 2, 3, 4, 5] : [0, 1, 2, 4, 5]), rd: b.reg(), rn: b.reg() });
+    }),
+  },
+  {
+    name: 'crc32',
+    group: 'int',
+    patterns: [DP2],
+    build: (b) => repeat(b, () => {
+      const sz = b.r.bits(2);
+      b.emit(DP2, { sf: sz === 3 ? 1 : 0, opcode: 0x10 | (b.r.bits(1) << 2) | sz, rd: b.reg(), rn: b.reg(), rm: b.reg() });
+    }),
+  },
+  {
+    name: 'branch',
+    group: 'branch',
+    patterns: [BCOND, CB, TB, BIMM, BREG],
+    helpers: [ADD_IMM_X(0, 0, 1)],
+    build: (b) => {
+      const r = b.r;
+      const n = 2 + r.below(9);
+      const marker = r.pick(b.pool);
+      const fixed = [marker]; // registers whose input value a branch depends on: set once, never reused
+      // kinds first; offsets need the final length (targets: any later instruction or the UDF at index n)
+      const kinds: number[] = [];
+      for (let i = 0; i < n; i++) kinds.push(r.chance(0.5) ? 0 : 1 + r.below(5));
+      kinds.forEach((k, i) => {
+        const fwd = 1 + r.below(n - i); // 1..n-i words ahead
+        switch (k) {
+          case 0:
+            b.insns.push(ADD_IMM_X(marker, marker, 1 + r.below(0xfff)));
+            break;
+          case 1:
+            b.emit(BCOND, { imm19: fwd, cond: r.below(16) });
+            break;
+          case 2: {
+            const rt = b.reg();
+            if (rt !== 31 && !fixed.includes(rt) && r.chance(0.5)) setX(b, rt, r.chance(0.5) ? 0n : edge64(r));
+            b.emit(CB, { imm19: fwd, rt });
+            break;
+          }
+          case 3:
+            b.emit(TB, { imm14: fwd, rt: b.reg() });
+            break;
+          case 4:
+            b.emit(BIMM, { imm26: fwd });
+            break;
+          default: {
+            const opc = r.below(3);
+            // BLR writes x30: keep x30 out of the target registers so a later BR/RET target survives
+            const rn = distinct(r, [...fixed, 30]);
+            fixed.push(rn);
+            setX(b, rn, b.pc(i + fwd));
+            b.emit(BREG, { opc, rn });
+          }
+        }
+      });
+    },
+  },
+  {
+    name: 'ldst-uimm',
+    group: 'mem',
+    patterns: [LDST_UIMM],
+    build: (b) => {
+      const r = b.r;
+      const size = r.bits(2);
+      // opc: 0 store, 1 load, 2 signed load to X (not for size 3: PRFM), 3 signed load to W (size 0/1)
+      const opc = size === 3 ? r.below(2) : size === 2 ? r.below(3) : r.below(4);
+      const bytes = 1 << size;
+      const imm12 = r.chance(0.5) ? r.below(Math.floor(SCRATCH_SIZE / bytes)) : r.below(16);
+      const rn = r.chance(0.1) ? 31 : r.below(31);
+      let ea = scratchEa(r, bytes, rn === 31 ? 16 : accessAlign(r, bytes));
+      const base = BigInt(ea) - BigInt(imm12 * bytes);
+      if (rn === 31) {
+        // SP as base must be 16-byte aligned (SP alignment check): choose the base aligned, derive ea
+        const aligned = base & ~15n;
+        ea = Number(aligned) + imm12 * bytes;
+        if (ea < SCRATCH_ADDR || ea + bytes > SCRATCH_ADDR + SCRATCH_SIZE) { setX(b, 31, BigInt(SCRATCH_ADDR)); b.emit(LDST_UIMM, { size, opc, imm12: 0, rn, rt: b.reg() }); return; }
+        setX(b, 31, aligned);
+      } else setX(b, rn, base);
+      b.emit(LDST_UIMM, { size, opc, imm12, rn, rt: b.reg() });
+    },
+  },
+  {
+    name: 'ldst-imm9',
+    group: 'mem',
+    patterns: [LDST_IMM9],
+    build: (b) => {
+      const r = b.r;
+      const size = r.bits(2);
+      const opc = size === 3 ? r.below(2) : size === 2 ? r.below(3) : r.below(4);
+      const idx = r.bits(2); // 0 unscaled, 1 post-index, 2 unprivileged, 3 pre-index
+      const bytes = 1 << size;
+      const imm9 = r.bits(9);
+      const off = sext(imm9, 9);
+      const rn = r.below(31);
+      const wb = idx === 1 || idx === 3;
+      const rt = wb ? distinct(r, [rn], true) : b.reg();
+      // ea: post-index accesses [base], others [base + off]; the writeback value may leave the page (never used)
+      const ea = scratchEa(r, bytes, accessAlign(r, bytes));
+      setX(b, rn, idx === 1 ? BigInt(ea) : BigInt(ea - off));
+      b.emit(LDST_IMM9, { size, opc, imm9, idx, rn, rt });
+    },
+  },
+  {
+    name: 'ldst-reg',
+    group: 'mem',
+    patterns: [LDST_REG],
+    build: (b) => {
+      const r = b.r;
+      const size = r.bits(2);
+      const opc = size === 3 ? r.below(2) : size === 2 ? r.below(3) : r.below(4);
+      const bytes = 1 << size;
+      const option = r.pick([2, 3, 6, 7]); // UXTW, LSL(UXTX), SXTW, SXTX
+      const S = r.bits(1);
+      const rn = r.below(31);
+      const rm = distinct(r, [rn]);
+      const small = BigInt(r.below(512)) - 256n;
+      const rmv = r.chance(0.3) ? edge64(r) : r.chance(0.5) ? small & M64 : (small & 0xffffffffn) | (r.u64() & 0xffffffff00000000n);
+      setX(b, rm, rmv);
+      let idx = rmv & M64;
+      if (option === 2) idx &= 0xffffffffn;
+      else if (option === 6) idx = BigInt.asIntN(32, idx) & M64;
+      idx = (idx << BigInt(S ? size : 0)) & M64;
+      const ea = scratchEa(r, bytes, accessAlign(r, bytes));
+      setX(b, rn, (BigInt(ea) - idx) & M64);
+      b.emit(LDST_REG, { size, opc, option, S, rn, rm, rt: b.reg() });
+    },
+  },
+  {
+    name: 'ldst-pair',
+    group: 'mem',
+    patterns: [LDST_PAIR],
+    build: (b) => {
+      const r = b.r;
+      const L = r.bits(1);
+      const opc = L ? r.pick([0, 1, 2]) : r.pick([0, 2]); // 01 with L=0 is STGP (v8.5): unallocated here
+      // no-allocate offset (STNP/LDNP), post-index, offset, pre-index; LDPSW has no no-allocate form
+      const idx = opc === 1 ? r.pick([1, 2, 3]) : r.pick([0, 1, 2, 3]);
+      const bytes = opc === 2 ? 8 : 4;
+      const imm7 = r.bits(7);
+      const off = sext(imm7, 7) * bytes;
+      const rn = r.chance(0.1) ? 31 : r.below(31);
+      const wb = idx === 1 || idx === 3;
+      const rt = wb ? distinct(r, [rn], true) : b.reg();
+      const rt2 = L ? distinct(r, wb ? [rn, rt] : [rt], true) : wb ? distinct(r, [rn], true) : b.reg();
+      let ea = scratchEa(r, 2 * bytes, rn === 31 ? 16 : accessAlign(r, bytes));
+      let base = idx === 1 ? BigInt(ea) : BigInt(ea - off);
+      if (rn === 31) {
+        base &= ~15n;
+        ea = Number(base) + (idx === 1 ? 0 : off);
+        if (ea < SCRATCH_ADDR || ea + 2 * bytes > SCRATCH_ADDR + SCRATCH_SIZE) { base = BigInt(SCRATCH_ADDR + 0x800) - BigInt(idx === 1 ? 0 : off); base &= ~15n; }
+      }
+      setX(b, rn, base);
+      b.emit(LDST_PAIR, { opc, idx: idx, L, imm7, rn, rt, rt2 });
+    },
+  },
+  {
+    name: 'ldr-literal',
+    group: 'mem',
+    patterns: [LDR_LIT],
+    build: (b) => {
+      const r = b.r;
+      const opc = r.below(3); // 32-bit, 64-bit, LDRSW (11 is PRFM)
+      const bytes = opc === 1 ? 8 : 4;
+      // target inside this snippet's own slot (its words and UDFs): same bytes on both sides
+      const target = r.below(SLOT_WORDS - bytes / 4 + 1);
+      const before = r.below(3);
+      for (let i = 0; i < before; i++) b.insns.push(ADD_IMM_X(b.reg(false), b.reg(false), r.bits(12)));
+      b.emit(LDR_LIT, { opc, imm19: (target - b.insns.length) & 0x7ffff, rt: b.reg() });
+    },
+    helpers: [ADD_IMM_X(0, 0, 1)],
+  },
+  {
+    name: 'exclusive',
+    group: 'mem',
+    patterns: [LDST_EXCL],
+    helpers: [CLREX_WORD],
+    build: (b) => {
+      const r = b.r;
+      const pair = r.chance(0.3);
+      const size = pair ? 2 + r.bits(1) : r.bits(2);
+      const bytes = (1 << size) * (pair ? 2 : 1);
+      const rn = r.chance(0.1) ? 31 : r.below(31);
+      // aligned (exclusives fault when unaligned), occasionally unaligned to check both sides fault alike
+      const ea = rn === 31 ? SCRATCH_ADDR + (r.below(SCRATCH_SIZE / 16) * 16) : scratchEa(r, bytes, r.chance(0.97) ? bytes : 1);
+      setX(b, rn, BigInt(ea));
+      const rt = distinct(r, [rn], true);
+      const rt2 = pair ? distinct(r, [rn, rt], true) : 31;
+      b.insns.push(CLREX_WORD);
+      const acq = r.bits(1);
+      // LDXR / LDAXR (pair: LDXP / LDAXP)
+      b.emit(LDST_EXCL, { size, o2: 0, L: 1, o1: pair ? 1 : 0, rs: 31, o0: acq, rt2, rn, rt });
+      if (r.chance(0.85)) {
+        // STXR / STLXR: status register distinct from the data and base registers
+        const st = distinct(r, [rn], true);
+        const st2 = pair ? distinct(r, [rn], true) : 31;
+        const rs = distinct(r, [rn, st, st2]);
+        if (r.chance(0.15)) b.insns.push(CLREX_WORD); // the store must then fail
+        b.emit(LDST_EXCL, { size, o2: 0, L: 0, o1: pair ? 1 : 0, rs, o0: r.bits(1), rt2: st2, rn, rt: st });
+      }
+    },
+  },
+  {
+    name: 'ldar-stlr',
+    group: 'mem',
+    patterns: [LDST_EXCL],
+    build: (b) => {
+      const r = b.r;
+      const size = r.bits(2);
+      const bytes = 1 << size;
+      const rn = r.chance(0.1) ? 31 : r.below(31);
+      const ea = rn === 31 ? SCRATCH_ADDR + (r.below(SCRATCH_SIZE / 16) * 16) : scratchEa(r, bytes, r.chance(0.97) ? bytes : 1);
+      setX(b, rn, BigInt(ea));
+      b.emit(LDST_EXCL, { size, o2: 1, L: r.bits(1), o1: 0, rs: 31, o0: 1, rt2: 31, rn, rt: b.reg() });
+    },
+  },
+  // ------------------------------------------------------------------------------------------ scalar FP
+  {
+    name: 'fp-dp2',
+    group: 'fp',
+    patterns: [FP_DP2],
+    build: (b) => {
+      b.fpState();
+      repeat(b, () => b.emit(FP_DP2, { ftype: b.r.bits(1), opcode: b.r.below(9), rd: b.reg(), rn: b.reg(), rm: b.reg() }));
+    },
+  },
+  {
+    name: 'fp-dp1',
+    group: 'fp',
+    patterns: [FP_DP1],
+    build: (b) => {
+      b.fpState();
+      repeat(b, () => {
+        const ftype = b.r.bits(1);
+        // FMOV FABS FNEG FSQRT, FCVT to the other precision / to half, FRINTN P M Z A X I
+        const cvt = ftype === 0 ? [5, 7] : [4, 7];
+        const opcode = b.r.pick([0, 1, 2, 3, ...cvt, 8, 9, 10, 11, 12, 14, 15]);
+        b.emit(FP_DP1, { ftype, opcode, rd: b.reg(), rn: b.reg() });
+      });
+    },
+  },
+  {
+    name: 'fp-dp3',
+    group: 'fp',
+    patterns: [FP_DP3],
+    build: (b) => {
+      b.fpState();
+      repeat(b, () => b.emit(FP_DP3, { ftype: b.r.bits(1), rd: b.reg(), rn: b.reg(), rm: b.reg(), ra: b.reg() }));
+    },
+  },
+  {
+    name: 'fp-cmp',
+    group: 'fp',
+    patterns: [FP_CMP, FP_CCMP, FP_CSEL],
+    build: (b) => {
+      b.fpState();
+      repeat(b, () => {
+        const k = b.r.below(3);
+        const ftype = b.r.bits(1);
+        if (k === 0) {
+          const opc = b.r.bits(2);
+          b.emit(FP_CMP, { ftype, opc, rn: b.reg(), rm: opc & 1 ? 0 : b.reg() });
+        } else if (k === 1) b.emit(FP_CCMP, { ftype, cond: b.r.below(16), rn: b.reg(), rm: b.reg() });
+        else b.emit(FP_CSEL, { ftype, cond: b.r.below(16), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+      });
+    },
+  },
+  {
+    name: 'fp-imm',
+    group: 'fp',
+    patterns: [FP_IMM],
+    build: (b) => {
+      b.fpState();
+      repeat(b, () => b.emit(FP_IMM, { ftype: b.r.bits(1), rd: b.reg() }));
+    },
+  },
+  {
+    name: 'fp-int',
+    group: 'fp',
+    patterns: [FP_INT],
+    build: (b) => {
+      b.fpState();
+      repeat(b, () => {
+        const r = b.r;
+        const sf = r.bits(1);
+        const ftype = r.bits(1);
+        const k = r.below(4);
+        if (k === 0) b.emit(FP_INT, { sf, ftype, rmode: r.bits(2), opcode: r.bits(1), rd: b.reg(), rn: b.reg() }); // FCVT{N,P,M,Z}{S,U}
+        else if (k === 1) b.emit(FP_INT, { sf, ftype, rmode: 0, opcode: 2 + r.bits(1), rd: b.reg(), rn: b.reg() }); // SCVTF/UCVTF
+        else if (k === 2) b.emit(FP_INT, { sf, ftype, rmode: 0, opcode: 4 + r.bits(1), rd: b.reg(), rn: b.reg() }); // FCVTA{S,U}
+        else b.emit(FP_INT, { sf: ftype, ftype, rmode: 0, opcode: 6 + r.bits(1), rd: b.reg(), rn: b.reg() }); // FMOV gp<->fp
+      });
+    },
+  },
+  {
+    name: 'fp-fixed',
+    group: 'fp',
+    patterns: [FP_FIXED],
+    build: (b) => {
+      b.fpState();
+      repeat(b, () => {
+        const r = b.r;
+        const sf = r.bits(1);
+        const scale = sf ? r.bits(6) : 32 + r.bits(5);
+        if (r.chance(0.5)) b.emit(FP_FIXED, { sf, ftype: r.bits(1), rmode: 3, opcode: r.bits(1), scale, rd: b.reg(), rn: b.reg() }); // FCVTZ{S,U}
+        else b.emit(FP_FIXED, { sf, ftype: r.bits(1), rmode: 0, opcode: 2 + r.bits(1), scale, rd: b.reg(), rn: b.reg() }); // {S,U}CVTF
+      });
+    },
+  },
+];
+
+/** One snippet of class `cls` for code slot `slot`. */
+export function generate(cls: EncodingClass, r: Rng, slot: number): SnippetIn {
+  const b = new Builder(r, slot);
+  cls.build(b);
+  return b.finish(cls.name);
+}
+
+export function classByName(name: string): EncodingClass {
+  const c = CLASSES.find((k) => k.name === name);
+  if (!c) throw new RangeError(`class: no encoding class '${name}' (have: ${CLASSES.map((k) => k.name).join(', ')})`);
+  return c;
+}
