@@ -194,6 +194,12 @@ export interface GicRegDef {
   readonly byteAccess?: boolean;
   /** SGI/PPI part banked per CPU: the first `bankedBytes` bytes of the array */
   readonly bankedBytes?: number;
+  /**
+   * false: not reachable through KVM_DEV_ARM_VGIC_GRP_DIST_REGS / CPU_REGS (KVM 6.1 has no userspace register
+   * region for it: has_attr gives ENXIO, get/set read 0 and ignore writes). In the distributor KVM has no region
+   * for the guest either (RAZ/WI). Default: reachable.
+   */
+  readonly uaccess?: false;
   readonly description: string;
 }
 
@@ -215,11 +221,11 @@ export const GICD_REGS: readonly GicRegDef[] = [
   { name: 'GICD_IPRIORITYR', offset: 0x400, span: perIrq(8), access: 'rw', bitsPerIrq: 8, byteAccess: true, bankedBytes: 32, description: 'Interrupt Priority' },
   { name: 'GICD_ITARGETSR', offset: 0x800, span: perIrq(8), access: 'rw', bitsPerIrq: 8, byteAccess: true, bankedBytes: 32, description: 'Interrupt Processor Targets (SGI/PPI words read-only)' },
   { name: 'GICD_ICFGR', offset: 0xc00, span: perIrq(2), access: 'rw', bitsPerIrq: 2, bankedBytes: 8, description: 'Interrupt Configuration' },
-  { name: 'GICD_NSACR', offset: 0xe00, span: perIrq(2), access: 'rw', bitsPerIrq: 2, description: 'Non-secure Access Control (RAZ/WI without security extensions)' },
+  { name: 'GICD_NSACR', offset: 0xe00, span: perIrq(2), access: 'rw', bitsPerIrq: 2, uaccess: false, description: 'Non-secure Access Control (RAZ/WI without security extensions)' },
   { name: 'GICD_SGIR', offset: 0xf00, span: 4, access: 'wo', description: 'Software Generated Interrupt' },
   { name: 'GICD_CPENDSGIR', offset: 0xf10, span: 16, access: 'rw', byteAccess: true, bankedBytes: 16, description: 'SGI Clear-Pending (8 bits per SGI: one per source CPU)' },
   { name: 'GICD_SPENDSGIR', offset: 0xf20, span: 16, access: 'rw', byteAccess: true, bankedBytes: 16, description: 'SGI Set-Pending (8 bits per SGI: one per source CPU)' },
-  { name: 'GICD_ICPIDR2', offset: 0xfe8, span: 4, access: 'ro', description: 'Peripheral ID2 (architecture revision in bits 7..4)' },
+  { name: 'GICD_ICPIDR2', offset: 0xfe8, span: 4, access: 'ro', uaccess: false, description: 'Peripheral ID2 (architecture revision in bits 7..4)' },
 ];
 
 /** GICv2 CPU interface (table 4-2), offsets from the CPU interface base. */
@@ -227,18 +233,18 @@ export const GICC_REGS: readonly GicRegDef[] = [
   { name: 'GICC_CTLR', offset: 0x00, span: 4, access: 'rw', description: 'CPU Interface Control' },
   { name: 'GICC_PMR', offset: 0x04, span: 4, access: 'rw', description: 'Interrupt Priority Mask' },
   { name: 'GICC_BPR', offset: 0x08, span: 4, access: 'rw', description: 'Binary Point' },
-  { name: 'GICC_IAR', offset: 0x0c, span: 4, access: 'ro', description: 'Interrupt Acknowledge' },
-  { name: 'GICC_EOIR', offset: 0x10, span: 4, access: 'wo', description: 'End of Interrupt' },
-  { name: 'GICC_RPR', offset: 0x14, span: 4, access: 'ro', description: 'Running Priority' },
-  { name: 'GICC_HPPIR', offset: 0x18, span: 4, access: 'ro', description: 'Highest Priority Pending Interrupt' },
+  { name: 'GICC_IAR', offset: 0x0c, span: 4, access: 'ro', uaccess: false, description: 'Interrupt Acknowledge' },
+  { name: 'GICC_EOIR', offset: 0x10, span: 4, access: 'wo', uaccess: false, description: 'End of Interrupt' },
+  { name: 'GICC_RPR', offset: 0x14, span: 4, access: 'ro', uaccess: false, description: 'Running Priority' },
+  { name: 'GICC_HPPIR', offset: 0x18, span: 4, access: 'ro', uaccess: false, description: 'Highest Priority Pending Interrupt' },
   { name: 'GICC_ABPR', offset: 0x1c, span: 4, access: 'rw', description: 'Aliased Binary Point' },
-  { name: 'GICC_AIAR', offset: 0x20, span: 4, access: 'ro', description: 'Aliased Interrupt Acknowledge' },
-  { name: 'GICC_AEOIR', offset: 0x24, span: 4, access: 'wo', description: 'Aliased End of Interrupt' },
-  { name: 'GICC_AHPPIR', offset: 0x28, span: 4, access: 'ro', description: 'Aliased Highest Priority Pending Interrupt' },
+  { name: 'GICC_AIAR', offset: 0x20, span: 4, access: 'ro', uaccess: false, description: 'Aliased Interrupt Acknowledge' },
+  { name: 'GICC_AEOIR', offset: 0x24, span: 4, access: 'wo', uaccess: false, description: 'Aliased End of Interrupt' },
+  { name: 'GICC_AHPPIR', offset: 0x28, span: 4, access: 'ro', uaccess: false, description: 'Aliased Highest Priority Pending Interrupt' },
   { name: 'GICC_APR', offset: 0xd0, span: 16, access: 'rw', description: 'Active Priorities APR0–APR3 (KVM fixed format: see aprLevelActive)' },
-  { name: 'GICC_NSAPR', offset: 0xe0, span: 16, access: 'rw', description: 'Non-secure Active Priorities NSAPR0–NSAPR3' },
+  { name: 'GICC_NSAPR', offset: 0xe0, span: 16, access: 'rw', uaccess: false, description: 'Non-secure Active Priorities NSAPR0–NSAPR3' },
   { name: 'GICC_IIDR', offset: 0xfc, span: 4, access: 'ro', description: 'CPU Interface Identification' },
-  { name: 'GICC_DIR', offset: 0x1000, span: 4, access: 'wo', description: 'Deactivate Interrupt' },
+  { name: 'GICC_DIR', offset: 0x1000, span: 4, access: 'wo', uaccess: false, description: 'Deactivate Interrupt' },
 ];
 
 export interface GicRegLocation {
