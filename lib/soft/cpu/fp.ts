@@ -883,3 +883,47 @@ export function fpNeg(n: Width, a: bigint): bigint {
 export function fpAbs(n: Width, a: bigint): bigint {
   return a & ((1n << BigInt(n - 1)) - 1n);
 }
+
+/**
+ * Single-precision fused multiply-add fast path: the product of two singles is exact in a double, TwoSum gives
+ * the exact sum as s + err, and rounding that to odd at 53 bits before Math.fround makes the final rounding
+ * correct (53 >= 24 + 2).
+ */
+export function f32MulAdd(addend: number, op1: number, op2: number, env: FpEnv): number {
+  const x = f32ToNumber(op1);
+  const y = f32ToNumber(op2);
+  const c = f32ToNumber(addend);
+  if ((env.fpcr & SLOW_FPCR) === 0 && Number.isFinite(x) && Number.isFinite(y) && Number.isFinite(c)) {
+    const d = x * y;
+    let s = d + c;
+    const bb = s - d;
+    const err = d - (s - bb) + (c - bb);
+    if (err !== 0) {
+      F64[0] = s;
+      if ((U32[0]! & 1) === 0) {
+        // move one ulp toward the exact value, onto the odd neighbour
+        const up = (err > 0) === (s > 0);
+        if (up) U32[0] = U32[0]! + 1;
+        else if (U32[0] === 0) {
+          U32[0] = 0xffffffff;
+          U32[1] = U32[1]! - 1;
+        } else U32[0] = U32[0]! - 1;
+        s = F64[0]!;
+      }
+    }
+    const r = Math.fround(s);
+    if (Number.isFinite(r)) {
+      if (err !== 0 || r !== s) {
+        env.fpsr |= FPSR_IXC;
+        if (Math.abs(s) < MIN_NORMAL_32) env.fpsr |= FPSR_UFC;
+      }
+      return numberToF32(r);
+    }
+  }
+  return Number(fpMulAddN(32, BigInt(addend), BigInt(op1), BigInt(op2), env));
+}
+
+/** FPMulAdd on bigint bits with the single-precision fast path. */
+export function fpMulAdd(n: Width, addend: bigint, op1: bigint, op2: bigint, env: FpEnv): bigint {
+  return n === 32 ? BigInt(f32MulAdd(Number(addend), Number(op1), Number(op2), env)) : fpMulAddN(n, addend, op1, op2, env);
+}
