@@ -6,7 +6,8 @@ interface NativeErrno {
   syscall?: string;
 }
 function isNativeErrno(e: unknown): e is NativeErrno {
-  return e instanceof Error && typeof (e as Partial<NativeErrno>).errno === 'number';
+  // duck-typed: the addon's errors come from Node's main realm, which is not `Error` of a vm context (jest)
+  return typeof e === 'object' && e !== null && typeof (e as Partial<NativeErrno>).errno === 'number' && !(e instanceof KvmError);
 }
 
 /** Converts a native errno error into a KvmError; other errors (RangeError, TypeError) pass through. */

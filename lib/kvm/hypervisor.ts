@@ -118,8 +118,8 @@ export class KvmHypervisor implements Hypervisor {
    */
   createVm(options: CreateVmOptions = {}): KvmVm {
     const type = options.ipaSize === undefined ? 0 : vmTypeIpaSize(options.ipaSize);
-    const mmapSize = this.vcpuMmapSize();
     const fd = this.#sys('KVM_CREATE_VM');
+    const mmapSize = this.vcpuMmapSize();
     const vmFd = call('KVM_CREATE_VM', options.ipaSize !== undefined ? `ipaSize ${options.ipaSize}` : undefined, () =>
       fd.ioctlFd(KVM_IOCTL.KVM_CREATE_VM, type),
     );
