@@ -470,8 +470,10 @@ function decodeArm64(id: bigint, base: Base, group: number, low: number, needSiz
     case 0x10: {
       if (low >= ARM64_KVM_REGS_SIZE / 4) throw new RegIdError(id, 'core index', `${low} is past the end of struct kvm_regs (${ARM64_KVM_REGS_SIZE / 4} words)`);
       const f = arm64CoreByIndex.get(low);
-      if (f !== undefined) needSize(f.bytes, `core register ${f.name}`);
-      return { ...b, kind: 'core', index: low, name: f?.name };
+      // as the kernel's validate_core_offset(): the index must start a field (not its middle, not the padding)
+      if (f === undefined) throw new RegIdError(id, 'core index', `${low} (byte offset ${low * 4}) does not start a field of struct kvm_regs`);
+      needSize(f.bytes, `core register ${f.name}`);
+      return { ...b, kind: 'core', index: low, name: f.name };
     }
     case 0x11: {
       const demuxId = (low >> 8) & 0xff;
@@ -499,18 +501,18 @@ function decodeArm64(id: bigint, base: Base, group: number, low: number, needSiz
         return { ...b, kind: 'sve', sve: 'vls', n: 0, slice: 0, name: 'KVM_REG_ARM64_SVE_VLS' };
       }
       const slice = low & 0x1f;
-      const sel = low & 0xfc00;
-      if (sel === 0) {
+      // Z: 0x000 | n:5 | slice:5; P: 0x400 | n:4 | slice:5; FFR: 0x600 | slice:5 (the blocks are not 0x400-aligned)
+      if ((low & 0xfc00) === 0) {
         needSize(256, 'an SVE Z register slice');
         const n = (low >> 5) & 0x1f;
         return { ...b, kind: 'sve', sve: 'z', n, slice, name: `z${n}${slice ? `[${slice}]` : ''}` };
       }
-      if (sel === 0x400 && (low & 0x200) === 0) {
+      if ((low & 0xfe00) === 0x400) {
         needSize(32, 'an SVE P register slice');
         const n = (low >> 5) & 0xf;
         return { ...b, kind: 'sve', sve: 'p', n, slice, name: `p${n}${slice ? `[${slice}]` : ''}` };
       }
-      if (sel === 0x600 && (low & 0x3e0) === 0) {
+      if ((low & 0xffe0) === 0x600) {
         needSize(32, 'an SVE FFR slice');
         return { ...b, kind: 'sve', sve: 'ffr', n: 0, slice, name: `ffr${slice ? `[${slice}]` : ''}` };
       }
