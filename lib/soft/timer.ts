@@ -124,10 +124,44 @@ export class VmClock implements CpuClock {
 
 export type TimerKind = 'virt' | 'phys';
 
-interface TimerRegs {
-  ctl: bigint; // ENABLE | IMASK as written
-  cval: bigint;
-  out: boolean;
+/**
+ * Where CNTx_CTL (ENABLE, IMASK) and CNTx_CVAL live. Default: inside the GenericTimer. {@link cpuTimerStore}
+ * uses the CPU's own timer system registers instead (lib/soft/cpu keeps them as storage), so guest writes and
+ * the timer model see one copy.
+ */
+export interface TimerStore {
+  get(kind: TimerKind, reg: 'ctl' | 'cval'): bigint;
+  set(kind: TimerKind, reg: 'ctl' | 'cval', value: bigint): void;
+}
+
+/** A TimerStore over a Cpu's CNTV_CTL/CVAL and CNTP_CTL/CVAL system registers. */
+export function cpuTimerStore(cpu: {
+  getSysreg(op0: number, op1: number, crn: number, crm: number, op2: number): bigint;
+  setSysreg(op0: number, op1: number, crn: number, crm: number, op2: number, v: bigint): void;
+}): TimerStore {
+  const enc = (kind: TimerKind, reg: 'ctl' | 'cval'): readonly [number, number, number, number, number] =>
+    TIMER_SYSREGS[kind === 'virt' ? (reg === 'ctl' ? 'CNTV_CTL_EL0' : 'CNTV_CVAL_EL0') : reg === 'ctl' ? 'CNTP_CTL_EL0' : 'CNTP_CVAL_EL0'];
+  return {
+    get: (kind, reg) => {
+      const [a, b, c, d, e] = enc(kind, reg);
+      const v = cpu.getSysreg(a, b, c, d, e);
+      return reg === 'ctl' ? v & (CNT_CTL_ENABLE | CNT_CTL_IMASK) : v;
+    },
+    set: (kind, reg, value) => {
+      const [a, b, c, d, e] = enc(kind, reg);
+      cpu.setSysreg(a, b, c, d, e, value);
+    },
+  };
+}
+
+function internalStore(): TimerStore {
+  const r = { virt: { ctl: 0n, cval: 0n }, phys: { ctl: 0n, cval: 0n } };
+  return {
+    get: (kind, reg) => r[kind][reg],
+    set: (kind, reg, value) => {
+      r[kind][reg] = value;
+    },
+  };
 }
 
 /** Encodings (op0, op1, CRn, CRm, op2) of the timer system registers. */
@@ -153,81 +187,82 @@ function sysregName(op0: number, op1: number, crn: number, crm: number, op2: num
 }
 
 export interface GenericTimerOptions {
-  clock: VmClock;
+  clock: CpuClock;
+  /** where CTL / CVAL live (default: inside the timer) */
+  store?: TimerStore;
   /** Called when an output changes: intid 27 (virtual) or 30 (physical) and the new level. */
   onLevel?: (intid: number, level: boolean) => void;
 }
 
 /** One vCPU's EL1 virtual and physical timers. */
 export class GenericTimer {
-  readonly clock: VmClock;
+  readonly clock: CpuClock;
   onLevel: ((intid: number, level: boolean) => void) | undefined;
-  private readonly v: TimerRegs = { ctl: 0n, cval: 0n, out: false };
-  private readonly p: TimerRegs = { ctl: 0n, cval: 0n, out: false };
+  private readonly store: TimerStore;
+  private readonly out = { virt: false, phys: false };
 
   constructor(options: GenericTimerOptions) {
     this.clock = options.clock;
     this.onLevel = options.onLevel;
+    this.store = options.store ?? internalStore();
   }
 
-  private regs(kind: TimerKind): TimerRegs {
-    if (kind === 'virt') return this.v;
-    if (kind === 'phys') return this.p;
-    throw new RangeError(`kind: must be 'virt' or 'phys', got '${String(kind)}'`);
+  private kind(kind: TimerKind): TimerKind {
+    if (kind !== 'virt' && kind !== 'phys') throw new RangeError(`kind: must be 'virt' or 'phys', got '${String(kind)}'`);
+    return kind;
   }
 
   /** The count a timer compares against: CNTVCT for virt, CNTPCT for phys. */
   count(kind: TimerKind): bigint {
-    return kind === 'virt' ? this.clock.virtualCount() : (this.regs(kind), this.clock.physicalCount());
+    const p = mod64(this.clock.physicalCount());
+    return this.kind(kind) === 'virt' ? mod64(p - this.clock.cntvoff) : p;
   }
 
   /** The compare condition: count ≥ CVAL (unsigned). */
   private met(kind: TimerKind): boolean {
-    return this.count(kind) >= this.regs(kind).cval;
+    return this.count(kind) >= this.store.get(kind, 'cval');
   }
 
   /** CNTx_CTL_EL0 with ISTATUS (set whenever the condition holds, as KVM's ONE_REG view). */
   ctl(kind: TimerKind): bigint {
-    const r = this.regs(kind);
-    return r.ctl | (this.met(kind) ? CNT_CTL_ISTATUS : 0n);
+    return (this.store.get(this.kind(kind), 'ctl') & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) | (this.met(kind) ? CNT_CTL_ISTATUS : 0n);
   }
   /** Writes ENABLE and IMASK (ISTATUS is read-only; other bits RES0). */
   setCtl(kind: TimerKind, value: bigint): void {
-    this.regs(kind).ctl = u64('value', value) & (CNT_CTL_ENABLE | CNT_CTL_IMASK);
+    this.store.set(this.kind(kind), 'ctl', u64('value', value) & (CNT_CTL_ENABLE | CNT_CTL_IMASK));
     this.update();
   }
   cval(kind: TimerKind): bigint {
-    return this.regs(kind).cval;
+    return this.store.get(this.kind(kind), 'cval');
   }
   setCval(kind: TimerKind, value: bigint): void {
-    this.regs(kind).cval = u64('value', value);
+    this.store.set(this.kind(kind), 'cval', u64('value', value));
     this.update();
   }
   /** CNTx_TVAL_EL0: the low 32 bits of CVAL − count. */
   tval(kind: TimerKind): bigint {
-    return (this.regs(kind).cval - this.count(kind)) & 0xffffffffn;
+    return (this.cval(kind) - this.count(kind)) & 0xffffffffn;
   }
   /** TVAL write: CVAL = count + sign-extended 32-bit value. */
   setTval(kind: TimerKind, value: bigint): void {
     const v32 = u64('value', value) & 0xffffffffn;
     const sext = v32 >= 0x80000000n ? v32 - 0x100000000n : v32;
-    this.regs(kind).cval = mod64(this.count(kind) + sext);
+    this.store.set(this.kind(kind), 'cval', mod64(this.count(kind) + sext));
     this.update();
   }
 
   /** The timer's output: ENABLE, not IMASK, condition met. */
   output(kind: TimerKind): boolean {
-    const r = this.regs(kind);
-    return (r.ctl & CNT_CTL_ENABLE) !== 0n && (r.ctl & CNT_CTL_IMASK) === 0n && this.met(kind);
+    const ctl = this.store.get(this.kind(kind), 'ctl');
+    return (ctl & CNT_CTL_ENABLE) !== 0n && (ctl & CNT_CTL_IMASK) === 0n && this.met(kind);
   }
 
   /** Re-evaluates both outputs against the clock and reports changes through onLevel (27 virt, 30 phys). */
   update(): void {
     for (const [kind, intid] of [['virt', VTIMER_IRQ], ['phys', PTIMER_IRQ]] as const) {
-      const r = this.regs(kind);
       const out = this.output(kind);
-      if (out !== r.out) {
-        r.out = out;
+      if (out !== this.out[kind]) {
+        this.out[kind] = out;
         this.onLevel?.(intid, out);
       }
     }
@@ -240,10 +275,11 @@ export class GenericTimer {
   nextDeadline(): bigint | undefined {
     let best: bigint | undefined;
     for (const kind of ['virt', 'phys'] as const) {
-      const r = this.regs(kind);
-      if ((r.ctl & CNT_CTL_ENABLE) === 0n || (r.ctl & CNT_CTL_IMASK) !== 0n) continue;
+      const ctl = this.store.get(kind, 'ctl');
+      if ((ctl & CNT_CTL_ENABLE) === 0n || (ctl & CNT_CTL_IMASK) !== 0n) continue;
       // physical count at which count(kind) reaches cval
-      const at = kind === 'virt' ? r.cval + this.clock.cntvoff : r.cval;
+      const cval = this.store.get(kind, 'cval');
+      const at = kind === 'virt' ? cval + this.clock.cntvoff : cval;
       const d = at > U64 ? U64 : at;
       if (best === undefined || d < best) best = d;
     }
@@ -259,9 +295,9 @@ export class GenericTimer {
       case 'CNTFRQ_EL0':
         return this.clock.frequency;
       case 'CNTPCT_EL0':
-        return this.clock.physicalCount();
+        return this.count('phys');
       case 'CNTVCT_EL0':
-        return this.clock.virtualCount();
+        return this.count('virt');
       case 'CNTP_TVAL_EL0':
         return this.tval('phys');
       case 'CNTP_CTL_EL0':
@@ -314,13 +350,13 @@ export class GenericTimer {
       case 'KVM_REG_ARM_TIMER_CTL':
         return this.ctl('virt');
       case 'KVM_REG_ARM_TIMER_CNT':
-        return this.clock.virtualCount();
+        return this.count('virt');
       case 'KVM_REG_ARM_TIMER_CVAL':
         return this.cval('virt');
       case 'KVM_REG_ARM_PTIMER_CTL':
         return this.ctl('phys');
       case 'KVM_REG_ARM_PTIMER_CNT':
-        return this.clock.physicalCount();
+        return this.count('phys');
       case 'KVM_REG_ARM_PTIMER_CVAL':
         return this.cval('phys');
       default:

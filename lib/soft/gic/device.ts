@@ -1,12 +1,12 @@
 /**
- * The KVM side of the soft backend's GICv2: one {@link SoftIrqchip} per VM implements, with Linux 6.1's errno
+ * The KVM side of the soft backend's GICv2: one {@link SoftVgic} per VM implements, with Linux 6.1's errno
  * behaviour (arch/arm64/kvm/arm.c, vgic/vgic-init.c, vgic/vgic-kvm-device.c, vgic/vgic-mmio*.c):
  *   KVM_CREATE_IRQCHIP, KVM_CREATE_DEVICE(ARM_VGIC_V2 / V3 / ITS), KVM_ARM_SET_DEVICE_ADDR, KVM_IRQ_LINE,
  *   the device attributes (GRP_ADDR, GRP_DIST_REGS, GRP_CPU_REGS, GRP_NR_IRQS, GRP_CTRL) through
  *   {@link SoftVgicDevice}, and what KVM does on a vCPU's first KVM_RUN (map the VGIC, implicit init).
  *
  * Integration (the soft VM, lib/soft/vm.ts / vcpu.ts):
- *   const chip = new SoftIrqchip(host)          // host: VgicHost, implemented by the VM
+ *   const chip = new SoftVgic(host)          // host: VgicHost, implemented by the VM
  *   vm.createIrqchip()        → chip.createIrqchip()
  *   vm.createDevice(t, o)     → chip.handlesDeviceType(t) ? chip.createDevice(t, o?.test === true) : (VM's own types)
  *   vm.setDeviceAddr(id, a)   → chip.setDeviceAddr(id, a)
@@ -93,7 +93,7 @@ function u32(name: string, v: bigint | number): number {
 const GRP_NAMES: Record<number, string> = Object.fromEntries(Object.entries(KVM_DEV_ARM_VGIC_GRP).map(([k, v]) => [v, k]));
 
 /** One VGIC per VM, created by KVM_CREATE_IRQCHIP or KVM_CREATE_DEVICE(ARM_VGIC_V2). */
-export class SoftIrqchip {
+export class SoftVgic {
   /** irqchip_in_kernel(): a VGIC was created */
   private created = false;
   private distBase: bigint | undefined;
@@ -195,11 +195,15 @@ export class SoftIrqchip {
   irqLine(irq: number, level: boolean | number): void {
     const field = u32('irq', irq);
     const lvl = typeof level === 'boolean' ? level : u32('level', level) !== 0;
-    const ioctl = 'KVM_IRQ_LINE';
     const type = (field >>> KVM_ARM_IRQ_TYPE_SHIFT) & KVM_ARM_IRQ_TYPE_MASK;
     const vcpu =
       ((field >>> KVM_ARM_IRQ_VCPU_SHIFT) & KVM_ARM_IRQ_VCPU_MASK) + ((field >>> KVM_ARM_IRQ_VCPU2_SHIFT) & KVM_ARM_IRQ_VCPU2_MASK) * (KVM_ARM_IRQ_VCPU_MASK + 1);
-    const num = field & KVM_ARM_IRQ_NUM_MASK;
+    this.inject(type, vcpu, field & KVM_ARM_IRQ_NUM_MASK, lvl);
+  }
+
+  /** KVM_IRQ_LINE with the irq field's parts: type 0 CPU / 1 SPI / 2 PPI, vcpu index, irq number. */
+  inject(type: number, vcpu: number, num: number, lvl: boolean): void {
+    const ioctl = 'KVM_IRQ_LINE';
     const nrcpus = this.host.vcpuCount();
     switch (type) {
       case KVM_ARM_IRQ_TYPE_CPU:
@@ -213,7 +217,7 @@ export class SoftIrqchip {
         if (vcpu >= nrcpus) fail('EINVAL', ioctl, `vcpu ${vcpu}`);
         if (num < 16 || num >= 32) fail('EINVAL', ioctl, `PPI ${num}`);
         const gic = this.init(ioctl);
-        if (!gic.setLevel(vcpu, num, lvl)) fail('EINVAL', ioctl, `PPI ${num}`);
+        if (vcpu >= gic.nrCpus || !gic.setLevel(vcpu, num, lvl)) fail('EINVAL', ioctl, `PPI ${num} vcpu ${vcpu}`);
         return;
       }
       case KVM_ARM_IRQ_TYPE_SPI: {
@@ -312,9 +316,11 @@ export class SoftIrqchip {
     return this.model;
   }
 
-  /** @internal KVM_SET_DEVICE_ATTR. */
+  /** KVM_SET_DEVICE_ATTR on the VGIC device. */
   setAttr(group: number, attr: bigint, value: bigint | number): void {
     const ioctl = 'KVM_SET_DEVICE_ATTR';
+    u32('group', group);
+    u64('attr', attr);
     switch (group) {
       case KVM_DEV_ARM_VGIC_GRP.ADDR: {
         const addr = typeof value === 'number' ? BigInt(u32('value', value)) : u64('value', value);
@@ -346,9 +352,11 @@ export class SoftIrqchip {
     }
   }
 
-  /** @internal KVM_GET_DEVICE_ATTR. */
+  /** KVM_GET_DEVICE_ATTR on the VGIC device (the full u64; GRP_NR_IRQS and the registers are u32). */
   getAttr(group: number, attr: bigint): bigint {
     const ioctl = 'KVM_GET_DEVICE_ATTR';
+    u32('group', group);
+    u64('attr', attr);
     switch (group) {
       case KVM_DEV_ARM_VGIC_GRP.ADDR:
         if (attr === BigInt(KVM_VGIC_V2_ADDR_TYPE_DIST)) return this.distBase ?? VGIC_ADDR_UNDEF;
@@ -364,8 +372,10 @@ export class SoftIrqchip {
     }
   }
 
-  /** @internal KVM_HAS_DEVICE_ATTR: true, false (ENXIO), or throws (EINVAL for a register of a vCPU that does not exist). */
+  /** KVM_HAS_DEVICE_ATTR: true, false (ENXIO), or throws (EINVAL for a register of a vCPU that does not exist). */
   hasAttr(group: number, attr: bigint): boolean {
+    u32('group', group);
+    u64('attr', attr);
     switch (group) {
       case KVM_DEV_ARM_VGIC_GRP.ADDR:
         return attr === BigInt(KVM_VGIC_V2_ADDR_TYPE_DIST) || attr === BigInt(KVM_VGIC_V2_ADDR_TYPE_CPU);
@@ -408,7 +418,7 @@ export class SoftVgicDevice implements Device {
   readonly type = KVM_DEV_TYPE.ARM_VGIC_V2;
   private closed = false;
 
-  constructor(private readonly chip: SoftIrqchip) {}
+  constructor(private readonly chip: SoftVgic) {}
 
   private check(ioctl: string): void {
     if (this.closed) throw closedError('VGIC device', ioctl);
