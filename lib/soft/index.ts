@@ -1,7 +1,7 @@
 /** The soft backend: an AArch64 machine in TypeScript behind KVM's API (see lib/backend.ts). */
 export { openSoft, SoftHypervisor, type OpenSoftOptions } from './hypervisor';
-export { SoftVm, SoftClock, SOFT_CNTFRQ } from './vm';
+export { SoftVm, SOFT_CNTFRQ } from './vm';
 export { SoftVcpu, kickSoftVcpu, type SoftKickHandle, type CpuFactory } from './vcpu';
 export { SoftGuestMemory, SOFT_PAGE_SIZE } from './memory';
-export { registerSoftIrqchip, type SoftIrqchip, type SoftIrqchipFactory, type SoftMmioHandler, type SoftVcpuHook } from './hooks';
+export type { SoftMmioHandler, SoftVcpuHook } from './hooks';
 export { handleHvc } from './psci';

@@ -17,6 +17,7 @@ import type { Cpu, CpuOptions, CpuStop } from './cpu/api';
 import { handleHvc, SOFT_WA_LEVELS, type SmcccVcpu } from './psci';
 import { KVM_GUESTDBG_VALID_MASK } from './caps';
 import type { SoftVm } from './vm';
+import { GenericTimer, cpuTimerStore } from './timer';
 
 export type CpuFactory = (options: CpuOptions) => Cpu;
 
@@ -110,6 +111,22 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
     const id = BigInt(index);
     this.mpidr = (1n << 31n) | (id & 0xfn) | (((id >> 4n) & 0xffn) << 8n) | (((id >> 12n) & 0xffn) << 16n);
     this.#cpu = vm.makeCpu(index);
+    this.timer = new GenericTimer({ clock: vm.clock, store: cpuTimerStore(this.#cpu), onLevel: (intid, level) => vm.vgic.timerLine(index, intid, level) });
+  }
+
+  /** This vCPU's generic timer (lib/soft/timer.ts). */
+  readonly timer: GenericTimer;
+
+  /** true while inside run()/runAsync() */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** The GIC's outputs towards this vCPU. */
+  setGicOutputs(irq: boolean, fiq: boolean): void {
+    this.#cpu.irqLine = irq;
+    this.#cpu.fiqLine = fiq;
+    if (irq || fiq) this.wake();
   }
 
   /** The interpreter behind this vCPU (soft backend only: tracing, tests). */
@@ -273,9 +290,9 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
       return this.#getFw(i);
     }
     if (group === 0x15) throw E('ENOENT');
-    if (id === TIMER_CTL) return this.#sys(3, 3, 14, 3, 1) ?? 0n;
-    if (id === TIMER_CVAL) return this.#sys(3, 3, 14, 3, 2) ?? 0n;
-    if (id === TIMER_CNT) return BigInt.asUintN(64, this.vm.clock.physicalCount() - this.vm.clock.cntvoff);
+    if (id === TIMER_CTL) return this.timer.getOneReg('KVM_REG_ARM_TIMER_CTL');
+    if (id === TIMER_CVAL) return this.timer.getOneReg('KVM_REG_ARM_TIMER_CVAL');
+    if (id === TIMER_CNT) return this.timer.getOneReg('KVM_REG_ARM_TIMER_CNT');
     if (group === 0x11) {
       if (size !== 4) throw E('ENOENT');
       const low = Number(id & 0xffffn);
@@ -383,13 +400,10 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
       return;
     }
     if (group === 0x15) throw E('ENOENT');
-    if (rid === TIMER_CTL) return void cpu.setSysreg(3, 3, 14, 3, 1, v);
-    if (rid === TIMER_CVAL) return void cpu.setSysreg(3, 3, 14, 3, 2, v);
-    if (rid === TIMER_CNT) {
-      // the virtual count: CNTVOFF follows (one offset for the whole VM, as 6.1 does)
-      this.vm.clock.cntvoff = BigInt.asUintN(64, this.vm.clock.physicalCount() - v);
-      return;
-    }
+    if (rid === TIMER_CTL) return void this.timer.setOneReg('KVM_REG_ARM_TIMER_CTL', v);
+    if (rid === TIMER_CVAL) return void this.timer.setOneReg('KVM_REG_ARM_TIMER_CVAL', v);
+    // the virtual count: CNTVOFF follows (one offset for the whole VM, as 6.1 does)
+    if (rid === TIMER_CNT) return void this.timer.setOneReg('KVM_REG_ARM_TIMER_CNT', v);
     if (group === 0x11) {
       if (size !== 4) throw E('ENOENT');
       const low = Number(rid & 0xffffn);
@@ -638,7 +652,7 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
     if (this.#running) throw fail('EBUSY', 'KVM_RUN', 'this vCPU is already running');
     const vm = this.vm;
     if (!this.#hasRun) {
-      if (vm.irqchip !== null && !vm.irqchip.initialized) vm.irqchip.initOnFirstRun();
+      vm.vgic.vcpuFirstRun(this.index);
       this.#hasRun = true;
       vm.hasRanOnce = true;
     }
@@ -671,6 +685,7 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
         this.#reset = null;
         this.#resetCore(r);
       }
+      this.timer.update();
       for (const h of this.vm.hooks) h.beforeSlice?.(this);
       if (this.#serror) this.#deliverSError();
       const step = (this.#debug & 2) !== 0;
@@ -757,9 +772,12 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
   /** WFI: continue at once when an interrupt is pending, else sleep until a kick, an interrupt or the next timer deadline. */
   #wfi(): { readonly wait: number; readonly seq: number } | 'continue' {
     const seq = Atomics.load(this.#kick, 1);
+    this.timer.update();
     for (const h of this.vm.hooks) h.beforeSlice?.(this);
     if (this.#interruptPending() || Atomics.load(this.#kick, 0) !== 0) return 'continue';
     let deadline = Infinity;
+    const t = this.timer.nextDeadline();
+    if (t !== undefined) deadline = performance.now() + this.vm.clock.nsUntil(t) / 1e6;
     for (const h of this.vm.hooks) {
       const d = h.deadline?.(this);
       if (d !== undefined && d < deadline) deadline = d;

@@ -4,16 +4,16 @@
  */
 import type { Vm, MemoryRegion, VcpuInit, Device, KvmCapName } from '../backend';
 import type { IrqField } from '../codec/irq';
-import { decodeIrq } from '../codec/irq';
+import { encodeIrq } from '../codec/irq';
 import { KVM_CAP, KVM_ARM_TARGET } from '../codec/abi';
 import { KVM_ARM_PSCI_LATEST } from '../codec/psci';
-import { KVM_DEV_TYPE, decodeDeviceAddrId } from '../codec/vgic';
 import { KvmError, closedError, type ErrnoCode } from '../errors';
-import type { Cpu, CpuClock, MmioResult, PhysBus, RamRegion } from './cpu/api';
+import type { Cpu, MmioResult, PhysBus, RamRegion } from './cpu/api';
 import { SoftGuestMemory, SOFT_PAGE_SIZE } from './memory';
 import { SOFT_MAX_VCPUS, KVM_MAX_VCPU_IDS, SOFT_NR_MEMSLOTS, SOFT_DEFAULT_IPA, SOFT_IPA_LIMIT } from './caps';
-import type { SoftMmioHandler, SoftVcpuHook, SoftIrqchip } from './hooks';
-import { softIrqchipFactory } from './hooks';
+import type { SoftMmioHandler, SoftVcpuHook } from './hooks';
+import { SoftVgic, type VgicHost } from './gic/device';
+import { VmClock, HostCounter } from './timer';
 import { SoftVcpu, type CpuFactory } from './vcpu';
 
 /** CNTFRQ of the soft machine: 62.5 MHz, as qemu's virt board (and so the lab's KVM guests) report. */
@@ -36,21 +36,6 @@ interface Slot {
   snapshot: Uint8Array | null;
 }
 
-/** The VM's clock: physical count from the host's monotonic clock at 62.5 MHz (1 tick = 16 ns). */
-export class SoftClock implements CpuClock {
-  readonly frequency = SOFT_CNTFRQ;
-  cntvoff = 0n;
-  readonly #origin = process.hrtime.bigint();
-  physicalCount(): bigint {
-    return (process.hrtime.bigint() - this.#origin) / 16n;
-  }
-  /** host milliseconds (performance.now() scale) until the physical count reaches `count` */
-  msUntil(count: bigint): number {
-    const d = count - this.physicalCount();
-    return d <= 0n ? 0 : Number(d * 16n) / 1e6;
-  }
-}
-
 export interface SoftVmOptions {
   ipaSize: number;
   cpuFactory: CpuFactory;
@@ -59,7 +44,10 @@ export interface SoftVmOptions {
 export class SoftVm implements Vm {
   readonly backend = 'soft' as const;
   readonly ipaSize: number;
-  readonly clock = new SoftClock();
+  /** the VM's counter (CNTPCT, the VM-wide CNTVOFF) at 62.5 MHz from the host's monotonic clock */
+  readonly clock = new VmClock(new HostCounter(), SOFT_CNTFRQ);
+  /** the in-kernel GICv2 (lib/soft/gic): exists from creation, 'created' by KVM_CREATE_IRQCHIP / KVM_CREATE_DEVICE */
+  readonly vgic: SoftVgic;
   #closed = false;
   readonly #slots = new Map<number, Slot>();
   /** slots sorted by gpa, for the bus */
@@ -80,12 +68,25 @@ export class SoftVm implements Vm {
   psciVersion = KVM_ARM_PSCI_LATEST;
   /** SMCCC feature bitmaps (KVM_REG_ARM_STD_BMAP, STD_HYP_BMAP, VENDOR_HYP_BMAP) */
   readonly fwBitmaps = { std: 1n, stdHyp: 1n, vendorHyp: 3n };
-  irqchip: SoftIrqchip | null = null;
   manualDirtyProtect = 0n;
 
   constructor(options: SoftVmOptions) {
     this.ipaSize = options.ipaSize;
     this.cpuFactory = options.cpuFactory;
+    const vm = this;
+    const host: VgicHost = {
+      vcpuCount: () => vm.vcpus.length,
+      anyVcpuRunning: () => vm.vcpus.some((v) => v !== undefined && v.running),
+      anyVcpuHasRun: () => vm.hasRanOnce,
+      ipaBits: this.ipaSize,
+      setCpuLine: (i, line, level) => vm.vcpus[i]?.setInterruptLine(line, level),
+      gicOutput: (i, irq, fiq) => vm.vcpus[i]?.setGicOutputs(irq, fiq),
+    };
+    this.vgic = new SoftVgic(host);
+    this.#mmio.push((cpu, pa, size, isWrite, value) => {
+      const r = vm.vgic.handleMmio(cpu, pa, size, isWrite, value);
+      return r.handled ? r : undefined;
+    });
   }
 
   #check(ioctl: string): void {
@@ -287,7 +288,7 @@ export class SoftVm implements Vm {
     const ctx = `vcpu ${index}`;
     if (index >= KVM_MAX_VCPU_IDS) throw fail('EINVAL', 'KVM_CREATE_VCPU', ctx);
     if (this.#createdVcpus >= this.maxVcpus) throw fail('EINVAL', 'KVM_CREATE_VCPU', ctx);
-    if (this.irqchip !== null && this.irqchip.initialized) throw fail('EBUSY', 'KVM_CREATE_VCPU', ctx);
+    this.vgic.checkCreateVcpu(this.#createdVcpus);
     if (index >= this.maxVcpus) throw fail('EINVAL', 'KVM_CREATE_VCPU', ctx);
     if (this.vcpus.some((v) => v !== undefined && v.index === index)) throw fail('EEXIST', 'KVM_CREATE_VCPU', ctx);
     const v = new SoftVcpu(this, index);
@@ -311,65 +312,25 @@ export class SoftVm implements Vm {
 
   createIrqchip(): void {
     this.#check('KVM_CREATE_IRQCHIP');
-    this.#createVgic('KVM_CREATE_IRQCHIP', 'create-irqchip');
-  }
-
-  #createVgic(ioctl: string, how: 'create-irqchip' | 'create-device'): SoftIrqchip {
-    const factory = softIrqchipFactory();
-    if (factory === undefined) throw fail('ENODEV', ioctl, 'the soft GICv2 model (lib/soft/gic) is not available');
-    if (this.irqchip !== null) throw fail('EEXIST', ioctl);
-    if (this.vcpus.some((v) => v !== undefined && v.hasRun)) throw fail('EBUSY', ioctl);
-    this.irqchip = factory(this, how);
-    return this.irqchip;
+    this.vgic.createIrqchip();
   }
 
   irqLine(irq: number | IrqField, level: boolean | number): void {
     this.#check('KVM_IRQ_LINE');
-    let f: IrqField;
-    let type: number;
+    let raw: number;
     if (typeof irq === 'number') {
       if (!Number.isInteger(irq) || irq < 0 || irq > 0xffffffff) throw new RangeError(`irq: must be a u32, got ${irq}`);
-      type = (irq >>> 24) & 0xf;
-      f = { type: (['cpu', 'spi', 'ppi'] as const)[type] ?? 'cpu', vcpu: ((irq >>> 16) & 0xff) + ((irq >>> 28) & 0xf) * 256, irq: irq & 0xffff };
-    } else {
-      f = decodeIrq(irq.type === 'cpu' || irq.type === 'spi' || irq.type === 'ppi' ? encodeField(irq) : NaN);
-      type = ['cpu', 'spi', 'ppi'].indexOf(f.type);
-    }
+      raw = irq;
+    } else if (irq !== null && typeof irq === 'object') {
+      raw = encodeIrq(irq);
+    } else throw new TypeError('irq: expected an encoded irq field (number) or { type, vcpu, irq }');
     if (typeof level !== 'boolean' && (!Number.isInteger(level) || level < 0 || level > 0xffffffff)) throw new RangeError(`level: must be a boolean or a u32, got ${String(level)}`);
-    const on = level === true || (typeof level === 'number' && level !== 0);
-    const ctx = `${f.type} ${f.irq} vcpu ${f.vcpu}`;
-    const E = (code: ErrnoCode): KvmError => fail(code, 'KVM_IRQ_LINE', ctx);
-    const online = this.vcpus.length;
-    switch (type) {
-      case 0: {
-        if (this.irqchip !== null) throw E('ENXIO');
-        if (f.vcpu >= online) throw E('EINVAL');
-        const v = this.vcpus[f.vcpu];
-        if (v === undefined) throw E('EINVAL');
-        if (f.irq > 1) throw E('EINVAL');
-        v.setInterruptLine(f.irq === 1 ? 'fiq' : 'irq', on);
-        return;
-      }
-      case 1:
-      case 2:
-        if (this.irqchip === null) throw E('ENXIO');
-        if (type === 2 && (f.vcpu >= online || this.vcpus[f.vcpu] === undefined)) throw E('EINVAL');
-        this.irqchip.irqLine(f, on);
-        for (const v of this.vcpus) v?.wake();
-        return;
-      default:
-        throw E('EINVAL');
-    }
+    this.vgic.irqLine(raw, level);
   }
 
   setDeviceAddr(id: bigint, addr: bigint): void {
     this.#check('KVM_ARM_SET_DEVICE_ADDR');
-    if (typeof id !== 'bigint' || id < 0n || id > 0xffffffffffffffffn) throw new RangeError(`id: must be a u64 bigint, got ${String(id)}`);
-    if (typeof addr !== 'bigint' || addr < 0n || addr > 0xffffffffffffffffn) throw new RangeError(`addr: must be a u64 bigint, got ${String(addr)}`);
-    const d = decodeDeviceAddrId(id);
-    if (d.device !== 0) throw fail('ENODEV', 'KVM_ARM_SET_DEVICE_ADDR', `device ${d.device}`);
-    if (this.irqchip === null) throw fail('ENODEV', 'KVM_ARM_SET_DEVICE_ADDR', 'no VGICv2 created');
-    this.irqchip.setAddress(d.type, addr);
+    this.vgic.setDeviceAddr(id, addr);
   }
 
   createDevice(type: number, options?: { test?: false }): Device;
@@ -377,11 +338,8 @@ export class SoftVm implements Vm {
   createDevice(type: number, options?: { test?: boolean }): Device | null {
     this.#check('KVM_CREATE_DEVICE');
     if (!Number.isInteger(type) || type < 0 || type > 0xffffffff) throw new RangeError(`type: must be a u32, got ${String(type)}`);
-    if (type !== KVM_DEV_TYPE.ARM_VGIC_V2) throw fail('ENODEV', 'KVM_CREATE_DEVICE', `device type ${type}`);
-    if (softIrqchipFactory() === undefined) throw fail('ENODEV', 'KVM_CREATE_DEVICE', 'the soft GICv2 model (lib/soft/gic) is not available');
-    if (options?.test === true) return null;
-    const chip = this.#createVgic('KVM_CREATE_DEVICE', 'create-device');
-    return new SoftVgicDevice(chip, type);
+    if (!this.vgic.handlesDeviceType(type)) throw fail('ENODEV', 'KVM_CREATE_DEVICE', `device type ${type}`);
+    return this.vgic.createDevice(type, options?.test === true);
   }
 
   irqfd(_options: { fd: number; gsi: number; deassign?: boolean; resampleFd?: number }): void {
@@ -452,34 +410,6 @@ function softCaps(): Map<number, number> {
     capsCache = softCapabilities(typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
   }
   return capsCache;
-}
-
-/** The VGICv2 device fd (KVM_CREATE_DEVICE). */
-export class SoftVgicDevice implements Device {
-  readonly backend = 'soft' as const;
-  #closed = false;
-  constructor(
-    readonly chip: SoftIrqchip,
-    readonly type: number,
-  ) {}
-  setAttr(group: number, attr: bigint, value: bigint | number): void {
-    if (this.#closed) throw closedError('device', 'KVM_SET_DEVICE_ATTR');
-    this.chip.setAttr(group, attr, value);
-  }
-  getAttr(group: number, attr: bigint, bytes: 4 | 8 = 4): bigint {
-    if (this.#closed) throw closedError('device', 'KVM_GET_DEVICE_ATTR');
-    return this.chip.getAttr(group, attr, bytes);
-  }
-  hasAttr(group: number, attr: bigint): boolean {
-    if (this.#closed) throw closedError('device', 'KVM_HAS_DEVICE_ATTR');
-    return this.chip.hasAttr(group, attr);
-  }
-  close(): void {
-    this.#closed = true;
-  }
-  [Symbol.dispose](): void {
-    this.close();
-  }
 }
 
 export { SOFT_DEFAULT_IPA, SOFT_IPA_LIMIT };
