@@ -444,9 +444,10 @@ export function decodeRegId(v: bigint | number | string): DecodedRegId {
   }
   const sizeField = Number((id & KVM_REG_SIZE_MASK) >> KVM_REG_SIZE_SHIFT);
   const reserved = (id >> 28n) & 0xffffffn; // bits 51..28
-  if (arch === KVM_REG_ARM && sizeField === 0 && (reserved === 0x20000n || reserved === 0x30000n)) {
-    // the api.txt seed's 0x4002 / 0x4003 prefixes: the size nibble slipped one place to the right
-    const nib = reserved >> 16n;
+  if (arch === KVM_REG_ARM && sizeField === 0 && (reserved === 0x200000n || reserved === 0x300000n)) {
+    // the api.txt seed's 0x4002 / 0x4003 prefixes: the size nibble slipped one place to the right (bits 51..48,
+    // which are bits 23..20 of `reserved`)
+    const nib = reserved >> 20n;
     const meant = (id & ~(0xffn << 48n)) | (nib << 52n);
     throw new RegIdError(id, 'reserved bits', `bits 51..48 are set (0x40${nib}…): the api.txt seed misprints the 32-bit prefixes 0x4020/0x4030 as 0x4002/0x4003`, meant);
   }
