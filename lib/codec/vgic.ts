@@ -40,7 +40,7 @@ export function encodeDeviceAddrId(a: { device: number; type: number } | DeviceA
       : a;
   if (!Number.isInteger(device) || device < 0 || device > 0xffff) throw new RangeError(`device: must be 0..0xffff, got ${device}`);
   if (!Number.isInteger(type) || type < 0 || type > 0xffff) throw new RangeError(`type: must be 0..0xffff, got ${type}`);
-  return BigInt((device << KVM_ARM_DEVICE_ID_SHIFT) >>> 0 | type);
+  return BigInt(((device << KVM_ARM_DEVICE_ID_SHIFT) | type) >>> 0); // `x >>> 0 | type` would be int32 again
 }
 function badKind(a: string): never {
   throw new RangeError(`kind: must be 'vgic-v2-dist' or 'vgic-v2-cpu', got '${a}'`);
@@ -148,7 +148,13 @@ export function affinityFromMpidr(mpidr: bigint): Affinity {
 export function encodeVgicV3Attr(a: { mpidr: Affinity; offset: number }): bigint {
   return (affValue(a.mpidr) << 32n) | BigInt(u('offset', a.offset, 0xffffffff));
 }
+function attrU64(attr: bigint): bigint {
+  if (typeof attr !== 'bigint') throw new TypeError(`attr: expected a bigint, got ${typeof attr}`);
+  if (attr < 0n || attr > 0xffffffffffffffffn) throw new AttrError('attr', `must be a u64, got ${attr}`);
+  return attr;
+}
 export function decodeVgicV3Attr(attr: bigint): { mpidr: Affinity; offset: number } {
+  attrU64(attr);
   return { mpidr: affFrom(attr >> 32n), offset: Number(attr & 0xffffffffn) };
 }
 
@@ -158,6 +164,7 @@ export function encodeVgicV3SysregAttr(a: { mpidr: Affinity; op0: number; op1: n
   return (affValue(a.mpidr) << 32n) | BigInt(instr);
 }
 export function decodeVgicV3SysregAttr(attr: bigint): { mpidr: Affinity; op0: number; op1: number; crn: number; crm: number; op2: number } {
+  attrU64(attr);
   if ((attr >> 16n) & 0xffffn) throw new AttrError('reserved', 'bits 31..16 must be zero');
   const i = Number(attr & 0xffffn);
   return { mpidr: affFrom(attr >> 32n), op0: i >> 14, op1: (i >> 11) & 7, crn: (i >> 7) & 15, crm: (i >> 3) & 15, op2: i & 7 };
@@ -170,6 +177,7 @@ export function encodeVgicV3LevelInfoAttr(a: { mpidr: Affinity; info: number; in
   return (affValue(a.mpidr) << 32n) | (BigInt(u('info', a.info, 0x3fffff)) << 10n) | BigInt(a.intid);
 }
 export function decodeVgicV3LevelInfoAttr(attr: bigint): { mpidr: Affinity; info: number; intid: number } {
+  attrU64(attr);
   return { mpidr: affFrom(attr >> 32n), info: Number((attr >> 10n) & 0x3fffffn), intid: Number(attr & 0x3ffn) };
 }
 
