@@ -348,6 +348,20 @@ const FP_CSEL = P('00011110 ftype:2 1 rm:5 cond:4 11 rn:5 rd:5');
 const FP_IMM = P('00011110 ftype:2 1 imm8:8 100 00000 rd:5');
 const FP_INT = P('sf:1 0 0 11110 ftype:2 1 rmode:2 opcode:3 000000 rn:5 rd:5');
 const FP_FIXED = P('sf:1 0 0 11110 ftype:2 0 rmode:2 opcode:3 scale:6 rn:5 rd:5');
+// --- AdvSIMD
+const SIMD_3SAME = P('0 Q:1 U:1 01110 size:2 1 rm:5 opcode:5 1 rn:5 rd:5');
+const SIMD_PERM = P('0 Q:1 001110 size:2 0 rm:5 0 opcode:3 10 rn:5 rd:5');
+const SIMD_EXT = P('0 Q:1 101110 00 0 rm:5 0 imm4:4 0 rn:5 rd:5');
+const SIMD_TBL = P('0 Q:1 001110 00 0 rm:5 0 len:2 op:1 00 rn:5 rd:5');
+const SIMD_COPY = P('0 Q:1 op:1 01110000 imm5:5 0 imm4:4 1 rn:5 rd:5');
+const SIMD_2MISC = P('0 Q:1 U:1 01110 size:2 10000 opcode:5 10 rn:5 rd:5');
+const SIMD_MODIMM = P('0 Q:1 op:1 0111100000 abc:3 cmode:4 0 1 defgh:5 rd:5');
+const SIMD_SHIFT = P('0 Q:1 U:1 011110 immh:4 immb:3 opcode:5 1 rn:5 rd:5');
+const SIMD_ACROSS = P('0 Q:1 U:1 01110 size:2 11000 opcode:5 10 rn:5 rd:5');
+// --- SIMD&FP loads and stores
+const LDST_FP_UIMM = P('size:2 111 1 01 opc:2 imm12:12 rn:5 rt:5');
+const LDST_FP_PAIR = P('opc:2 101 1 idx:3 L:1 imm7:7 rt2:5 rn:5 rt:5');
+const LDST_MULT = P('0 Q:1 0011000 L:1 000000 opcode:4 size:2 rn:5 rt:5');
 
 const CLREX_WORD = 0xd5033f5f; // CLREX (CRm = 0b1111)
 const ADD_IMM_X = (rd: number, rn: number, imm: number): number => (0x91000000 | (imm << 10) | (rn << 5) | rd) >>> 0;
@@ -824,6 +838,176 @@ export const CLASSES: readonly EncodingClass[] = [
         if (r.chance(0.5)) b.emit(FP_FIXED, { sf, ftype: r.bits(1), rmode: 3, opcode: r.bits(1), scale, rd: b.reg(), rn: b.reg() }); // FCVTZ{S,U}
         else b.emit(FP_FIXED, { sf, ftype: r.bits(1), rmode: 0, opcode: 2 + r.bits(1), scale, rd: b.reg(), rn: b.reg() }); // {S,U}CVTF
       });
+    },
+  },
+  // ------------------------------------------------------------------------------------------ AdvSIMD
+  {
+    name: 'simd-int',
+    group: 'simd',
+    patterns: [SIMD_3SAME],
+    build: (b) => {
+      b.fpState();
+      repeat(b, () => {
+        const r = b.r;
+        for (;;) {
+          const Q = r.bits(1);
+          const U = r.bits(1);
+          const opcode = r.pick([0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]);
+          let size = r.bits(2);
+          const d64ok = [1, 5, 6, 7, 8, 9, 10, 11, 16, 17];
+          if (size === 3 && !(Q === 1 && (d64ok.includes(opcode) || (opcode === 23 && U === 0)))) size = r.bits(2) & 1 ? 2 : 0;
+          if (opcode === 19 && U === 1 && size !== 0) continue; // PMUL: bytes only
+          if (opcode === 22 && (size === 0 || size === 3)) continue; // SQDMULH / SQRDMULH: H and S
+          if (opcode === 23 && U === 1) continue; // FP (ADDP is U=0)
+          if ((opcode === 18 || opcode === 19) && size === 3) continue;
+          b.emit(SIMD_3SAME, { Q, U, size, opcode, rd: b.reg(), rn: b.reg(), rm: b.reg() });
+          return;
+        }
+      });
+    },
+  },
+  {
+    name: 'simd-logic',
+    group: 'simd',
+    patterns: [SIMD_3SAME],
+    build: (b) => {
+      b.fpState();
+      repeat(b, () => b.emit(SIMD_3SAME, { opcode: 3, rd: b.reg(), rn: b.reg(), rm: b.reg() }));
+    },
+  },
+  {
+    name: 'simd-permute',
+    group: 'simd',
+    patterns: [SIMD_PERM, SIMD_EXT, SIMD_TBL],
+    build: (b) => {
+      b.fpState();
+      repeat(b, () => {
+        const r = b.r;
+        const Q = r.bits(1);
+        const k = r.below(3);
+        if (k === 0) b.emit(SIMD_PERM, { Q, size: Q ? r.bits(2) : r.below(3), opcode: r.pick([1, 2, 3, 5, 6, 7]), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+        else if (k === 1) b.emit(SIMD_EXT, { Q, imm4: Q ? r.bits(4) : r.bits(3), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+        else {
+          // TBL/TBX: table registers wrap modulo 32; index bytes are often in range
+          const len = r.bits(2);
+          b.emit(SIMD_TBL, { Q, len, op: r.bits(1), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+        }
+      });
+    },
+  },
+  {
+    name: 'simd-copy',
+    group: 'simd',
+    patterns: [SIMD_COPY],
+    build: (b) => {
+      b.fpState();
+      repeat(b, () => {
+        const r = b.r;
+        const sz = r.bits(2); // element size log2
+        const imm5 = ((r.bits(4 - sz) << 1) | 1) << sz;
+        const k = r.below(5);
+        if (k === 0) b.emit(SIMD_COPY, { Q: sz === 3 ? 1 : r.bits(1), op: 0, imm5, imm4: 0, rd: b.reg(), rn: b.reg() }); // DUP (element)
+        else if (k === 1) b.emit(SIMD_COPY, { Q: sz === 3 ? 1 : r.bits(1), op: 0, imm5, imm4: 1, rd: b.reg(), rn: b.reg() }); // DUP (general)
+        else if (k === 2) b.emit(SIMD_COPY, { Q: 1, op: 0, imm5, imm4: 3, rd: b.reg(), rn: b.reg() }); // INS (general)
+        else if (k === 3) b.emit(SIMD_COPY, { Q: 1, op: 1, imm5, imm4: r.bits(4 - sz) << sz, rd: b.reg(), rn: b.reg() }); // INS (element)
+        else if (sz === 3 || r.chance(0.5)) b.emit(SIMD_COPY, { Q: sz === 3 ? 1 : 0, op: 0, imm5, imm4: 7, rd: b.reg(), rn: b.reg() }); // UMOV
+        else if (sz < 2 || sz === 2) b.emit(SIMD_COPY, { Q: sz === 2 ? 1 : r.bits(1), op: 0, imm5, imm4: 5, rd: b.reg(), rn: b.reg() }); // SMOV
+      });
+    },
+  },
+  {
+    name: 'simd-misc',
+    group: 'simd',
+    patterns: [SIMD_2MISC, SIMD_ACROSS],
+    build: (b) => {
+      b.fpState();
+      repeat(b, () => {
+        const r = b.r;
+        const Q = r.bits(1);
+        const k = r.below(8);
+        if (k === 0) b.emit(SIMD_2MISC, { Q, U: 0, size: 0, opcode: 5, rd: b.reg(), rn: b.reg() }); // CNT
+        else if (k === 1) b.emit(SIMD_2MISC, { Q, U: 1, size: 0, opcode: 5, rd: b.reg(), rn: b.reg() }); // NOT
+        else if (k === 2) b.emit(SIMD_2MISC, { Q, U: r.bits(1), size: Q ? r.bits(2) : r.below(3), opcode: 11, rd: b.reg(), rn: b.reg() }); // ABS / NEG
+        else if (k === 3) b.emit(SIMD_2MISC, { Q, U: r.bits(1), size: r.below(3), opcode: 4, rd: b.reg(), rn: b.reg() }); // CLS / CLZ
+        else if (k === 4) { const size = r.below(3); b.emit(SIMD_2MISC, { Q, U: size === 0 ? r.bits(1) : 0, size, opcode: 0, rd: b.reg(), rn: b.reg() }); } // REV64 / REV32 (b)
+        else if (k === 5) b.emit(SIMD_2MISC, { Q, U: 0, size: r.below(3), opcode: 18, rd: b.reg(), rn: b.reg() }); // XTN
+        else if (k === 6) {
+          const opcode = r.pick([8, 9, 10]); // CMGT/CMGE, CMEQ/CMLE, CMLT (U=0 only) against zero
+          b.emit(SIMD_2MISC, { Q, U: opcode === 10 ? 0 : r.bits(1), size: Q ? r.bits(2) : r.below(3), opcode, rd: b.reg(), rn: b.reg() });
+        }
+        else {
+          const size = Q ? r.below(3) : r.below(2);
+          const opcode = r.pick([10, 26, 3, 27]); // SMAXV/UMAXV, SMINV/UMINV, SADDLV/UADDLV, ADDV (U=0)
+          b.emit(SIMD_ACROSS, { Q, U: opcode === 27 ? 0 : r.bits(1), size, opcode, rd: b.reg(), rn: b.reg() });
+        }
+      });
+    },
+  },
+  {
+    name: 'simd-imm',
+    group: 'simd',
+    patterns: [SIMD_MODIMM, SIMD_SHIFT],
+    build: (b) => {
+      b.fpState();
+      repeat(b, () => {
+        const r = b.r;
+        const Q = r.bits(1);
+        if (r.chance(0.4)) {
+          // MOVI / MVNI / ORR / BIC (vector, immediate); cmode 1111 is FMOV: only op=0 (and op=1 needs Q=1: FMOV .2D)
+          const cmode = r.below(15);
+          const op = cmode === 14 ? r.bits(1) : r.bits(1);
+          b.emit(SIMD_MODIMM, { Q: cmode === 14 && op === 1 ? r.bits(1) : Q, op, cmode, rd: b.reg() });
+          return;
+        }
+        // shifts by immediate: SSHR USHR SSRA USRA SRSHR URSHR SHL SLI SRI
+        const esz = Q ? r.bits(2) : r.below(3);
+        const immh = 1 << esz | r.bits(esz);
+        const opcode = r.pick([0, 2, 4, 6, 10, 8]);
+        const U = opcode === 10 ? r.bits(1) : opcode === 8 ? 1 : r.bits(1); // 10: SHL (U=0) / SLI (U=1); 8: SRI (U=1)
+        b.emit(SIMD_SHIFT, { Q, U, immh, immb: r.bits(3), opcode, rd: b.reg(), rn: b.reg() });
+      });
+    },
+  },
+  {
+    name: 'ldst-fp',
+    group: 'fp',
+    patterns: [LDST_FP_UIMM, LDST_FP_PAIR, LDST_MULT],
+    build: (b) => {
+      b.fpState();
+      const r = b.r;
+      const rn = r.below(31);
+      const k = r.below(3);
+      if (k === 0) {
+        // LDR/STR B H S D Q (unsigned offset): Q is size 00 with opc 1x
+        const q = r.chance(0.2);
+        const size = q ? 0 : r.bits(2);
+        const bytes = q ? 16 : 1 << size;
+        const opc = (q ? 2 : 0) | r.bits(1);
+        const imm12 = r.below(Math.floor(SCRATCH_SIZE / bytes));
+        const ea = scratchEa(r, bytes, accessAlign(r, bytes));
+        setX(b, rn, BigInt(ea) - BigInt(imm12 * bytes));
+        b.emit(LDST_FP_UIMM, { size, opc, imm12, rn, rt: b.reg() });
+      } else if (k === 1) {
+        const opc = r.below(3); // S, D, Q pairs
+        const bytes = 4 << opc;
+        const L = r.bits(1);
+        const idx = r.pick([0, 1, 2, 3]);
+        const imm7 = r.bits(7);
+        const off = sext(imm7, 7) * bytes;
+        const ea = scratchEa(r, 2 * bytes, accessAlign(r, bytes));
+        setX(b, rn, idx === 1 ? BigInt(ea) : BigInt(ea - off));
+        const rt = b.reg();
+        b.emit(LDST_FP_PAIR, { opc, idx, L, imm7, rt, rt2: L ? distinct(r, [rt], true) : b.reg(), rn });
+      } else {
+        // LD1/ST1 (multiple structures, 1-4 registers), LD2/3/4 ST2/3/4, no offset
+        const opcode = r.pick([7, 10, 6, 2, 8, 4, 0]);
+        const nregs = opcode === 7 ? 1 : opcode === 10 || opcode === 8 ? 2 : opcode === 6 || opcode === 4 ? 3 : opcode === 2 ? 4 : 4;
+        const Q = r.bits(1);
+        const size = (opcode === 7 || opcode === 10 || opcode === 6 || opcode === 2) ? r.bits(2) : Q ? r.bits(2) : r.below(3);
+        const bytes = nregs * (Q ? 16 : 8);
+        setX(b, rn, BigInt(scratchEa(r, bytes, accessAlign(r, 1 << size))));
+        b.emit(LDST_MULT, { Q, L: r.bits(1), opcode, size, rn, rt: b.reg() });
+      }
     },
   },
 ];

@@ -197,7 +197,7 @@ export class InterpRunner {
     for (let k = 0; k < 31; k++) x.push(cpu.getX(k));
     const v = new Uint8Array(512);
     for (let n = 0; n < 32; n++) v.set(cpu.getV(n), n * 16);
-    return {
+    const out: SnippetOut = {
       x,
       sp: cpu.getSp(0),
       nzcv,
@@ -209,5 +209,8 @@ export class InterpRunner {
       fpcr: cpu.getFpcr(),
       v,
     };
+    // the snippet ended at the MMIO access (state captured above); retire it so the CPU can run again
+    if (stop.kind === 'mmio') cpu.completeMmio(0n);
+    return out;
   }
 }
