@@ -288,6 +288,11 @@ export function giccRegAt(offset: number): GicRegLocation | undefined {
 /** Offset of a register by name, e.g. 'GICD_ISENABLER1' → 0x104, 'GICC_APR2' → 0xd8, 'GICD_TYPER' → 4. */
 export function gicRegOffset(name: string): { frame: 'dist' | 'cpu'; offset: number } {
   const up = name.toUpperCase();
+  // a name that is itself a one-word register (GICD_ICPIDR2 ends in a digit that is part of the name)
+  for (const [frame, table] of [['dist', GICD_REGS], ['cpu', GICC_REGS]] as const) {
+    const reg = table.find((r) => r.name === up && r.span === 4);
+    if (reg !== undefined) return { frame, offset: reg.offset };
+  }
   const m = /^(GIC[DC]_[A-Z0-9]*?[A-Z])(\d*)$/.exec(up);
   if (m) {
     const base = m[1] as string;
