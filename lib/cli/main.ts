@@ -12,11 +12,11 @@ interface Entry {
 // Subcommands are loaded on first use, so `kvm-arm reg` does not pay for the interpreter.
 const COMMANDS: Record<string, Entry> = {
   info: { summary: 'which backend open() picks and why; KVM API version, ARM capabilities, preferred target', load: () => require('./info').infoCommand },
-};
   reg: { summary: 'decode a KVM ONE_REG register id, or encode a register name', load: () => require('./codec-commands').regCommand },
   irq: { summary: 'decode or encode the irq field of KVM_IRQ_LINE', load: () => require('./codec-commands').irqCommand },
   'vgic-attr': { summary: 'decode or encode a GICv2 VGIC DIST_REGS/CPU_REGS device attribute', load: () => require('./codec-commands').vgicAttrCommand },
   reglist: { summary: 'tabulate a list of register ids (e.g. from KVM_GET_REG_LIST)', load: () => require('./codec-commands').reglistCommand },
+};
 
 function usage(io: CliIo): void {
   io.stdout('usage: kvm-arm <command> [options]   (kvm-arm <command> --help for details)');
