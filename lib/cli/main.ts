@@ -11,6 +11,7 @@ interface Entry {
 
 // Subcommands are loaded on first use, so `kvm-arm reg` does not pay for the interpreter.
 const COMMANDS: Record<string, Entry> = {
+  run: { summary: 'boot a bare-metal AArch64 image on a qemu-virt-compatible machine (PL011 → stdout, PSCI SYSTEM_OFF ends it)', load: () => require('./run').runCommand },
   info: { summary: 'which backend open() picks and why; KVM API version, ARM capabilities, preferred target', load: () => require('./info').infoCommand },
   reg: { summary: 'decode a KVM ONE_REG register id, or encode a register name', load: () => require('./codec-commands').regCommand },
   irq: { summary: 'decode or encode the irq field of KVM_IRQ_LINE', load: () => require('./codec-commands').irqCommand },
