@@ -9,6 +9,9 @@ import { rows as systemRows } from './system';
 import { rows as dpImmRows } from './dp-imm';
 import { rows as dpRegRows } from './dp-reg';
 import { rows as ldstRows } from './ldst';
+import { rows as fpsimdRows } from './fpsimd';
+import { rows as fpsimdLdstRows } from './fpsimd-ldst';
+import { rows as fpsimdVecRows } from './fpsimd-vec';
 
 export const ALL_ROWS: readonly Row[] = [
   ...branchRows,
@@ -16,5 +19,7 @@ export const ALL_ROWS: readonly Row[] = [
   ...dpImmRows,
   ...dpRegRows,
   ...ldstRows,
-  // FP/AdvSIMD groups register here: ...fpsimdRows,
+  ...fpsimdRows,
+  ...fpsimdLdstRows,
+  ...fpsimdVecRows,
 ];
