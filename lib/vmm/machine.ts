@@ -1,0 +1,190 @@
+/**
+ * The reference VMM: a qemu-virt-compatible machine built only on the public API (lib/index.ts), so the same code
+ * drives the soft backend and the real KVM. RAM at 0x40000000, PL011 at 0x09000000 → output, GICv2 when the
+ * backend has one, PSCI through hvc (in the hypervisor), a device tree at the start of RAM with its address in x0.
+ */
+import { open, arm64CoreId, arm64SysregIdByName, KvmError, type Hypervisor, type Vcpu, type Vm, type VcpuExit, type GuestMemory } from '../index';
+import { encodeDeviceAddrId } from '../codec/vgic';
+import { Pl011, PL011_SIZE } from './pl011';
+import { isElf, loadElf, loadRaw } from './loader';
+import { VIRT, virtFdt } from './virt';
+
+export interface MachineOptions {
+  image: Uint8Array;
+  /** raw images: load address (default 0x40080000); ignored for ELF */
+  loadAddr?: bigint;
+  memMiB?: number;
+  append?: string;
+  initrd?: Uint8Array;
+  backend?: 'auto' | 'soft' | 'kvm';
+  smp?: number;
+  /** per-instruction trace lines (soft backend only) */
+  trace?: (line: string) => void;
+  maxInsns?: number;
+  timeoutSec?: number;
+  /** UART output */
+  output: (byte: number) => void;
+}
+
+export interface MachineResult {
+  /** process exit status: 0 after SYSTEM_OFF (or RESET), non-zero otherwise */
+  status: number;
+  /** how it ended */
+  reason: 'shutdown' | 'reset' | 'timeout' | 'max-insns' | 'mmio-unmapped' | 'fault' | 'exit' | 'error';
+  /** one diagnostic line (non-zero status) */
+  diagnostic?: string;
+  backend: 'soft' | 'kvm';
+  instructions?: number;
+}
+
+const PAGE = 4096;
+
+export async function runMachine(o: MachineOptions): Promise<MachineResult> {
+  const memMiB = o.memMiB ?? 128;
+  if (!Number.isInteger(memMiB) || memMiB < 1 || memMiB > 4096) throw new RangeError(`memMiB: must be 1..4096, got ${String(memMiB)}`);
+  const smp = o.smp ?? 1;
+  if (smp !== 1) throw new RangeError('smp: only 1 vCPU is supported by `run` so far');
+  const hv: Hypervisor = open({ backend: o.backend ?? 'auto' });
+  const vm: Vm = hv.createVm();
+  const memSize = memMiB * 1024 * 1024;
+  const mem: GuestMemory = hv.allocateMemory(memSize);
+  try {
+    vm.setUserMemoryRegion({ slot: 0, guestPhysAddr: VIRT.RAM, memory: mem });
+    const ram = mem.bytes;
+    const write = (gpa: bigint, bytes: Uint8Array): void => {
+      if (gpa < VIRT.RAM || gpa + BigInt(bytes.length) > VIRT.RAM + BigInt(memSize)) {
+        throw new RangeError(`image: bytes at 0x${gpa.toString(16)}..0x${(gpa + BigInt(bytes.length)).toString(16)} are outside RAM (0x40000000 + ${memMiB} MiB)`);
+      }
+      ram.set(bytes, Number(gpa - VIRT.RAM));
+    };
+    const img = isElf(o.image) ? loadElf(o.image, write) : loadRaw(o.image, o.loadAddr ?? 0x40080000n, write);
+    // GICv2 (legacy irqchip API, as qemu's virt with KVM uses it); a backend without one runs without interrupts
+    let gic = false;
+    try {
+      vm.createIrqchip();
+      vm.setDeviceAddr(encodeDeviceAddrId('vgic-v2-dist'), VIRT.GIC_DIST);
+      vm.setDeviceAddr(encodeDeviceAddrId('vgic-v2-cpu'), VIRT.GIC_CPU);
+      gic = true;
+    } catch (e) {
+      if (!(e instanceof KvmError)) throw e;
+    }
+    if (o.trace !== undefined && hv.backend === 'soft') {
+      const describe = (require('../soft/cpu') as { describe(insn: number): string }).describe;
+      const tr = o.trace;
+      (vm as unknown as { setTrace(fn: (pc: bigint, insn: number) => void): void }).setTrace((pc, insn) =>
+        tr(`${pc.toString(16).padStart(16, '0')}: ${insn.toString(16).padStart(8, '0')}  ${describe(insn)}`),
+      );
+    }
+    const vcpu: Vcpu = vm.createVcpu(0);
+    const target = vm.preferredTarget();
+    vcpu.init({ target: target.target, features: ['psci-0.2'] });
+    // initrd near the top of RAM, device tree at the start of RAM (qemu's place for bare-metal ELF images)
+    let initrd: { start: bigint; end: bigint } | undefined;
+    if (o.initrd !== undefined) {
+      const start = (VIRT.RAM + BigInt(memSize) - BigInt(o.initrd.length) - 0x200000n) & ~0xfffn;
+      write(start, o.initrd);
+      initrd = { start, end: start + BigInt(o.initrd.length) };
+    }
+    const mpidr = vcpu.getReg(arm64SysregIdByName('MPIDR_EL1'));
+    const dtb = virtFdt({ memSize: BigInt(memSize), mpidrs: [mpidr], gic, ...(o.append !== undefined ? { bootargs: o.append } : {}), ...(initrd ? { initrd } : {}) });
+    let dtbAddr: bigint = VIRT.RAM;
+    const overlaps = (a: bigint): boolean => img.ranges.some(([s, e]) => a < e && s < a + BigInt(dtb.length));
+    if (overlaps(dtbAddr)) dtbAddr = (VIRT.RAM + BigInt(memSize) - BigInt(dtb.length) - BigInt(PAGE)) & ~0xfffn;
+    write(dtbAddr, dtb);
+    vcpu.setOneReg(arm64CoreId('pc'), img.entry);
+    vcpu.setOneReg(arm64CoreId('x0'), dtbAddr);
+
+    const uart = new Pl011(o.output);
+    if (gic) uart.onIrq = (level) => vm.irqLine({ type: 'spi', vcpu: 0, irq: 32 + VIRT.UART_SPI }, level);
+    const soft = vcpu as Vcpu & { setInstructionBudget?(n: number | undefined): void; instructionsRetired?: number };
+    if (o.maxInsns !== undefined && soft.setInstructionBudget !== undefined) soft.setInstructionBudget(o.maxInsns);
+    let timedOut = false;
+    const timer = o.timeoutSec !== undefined ? setTimeout(() => ((timedOut = true), vcpu.kick()), o.timeoutSec * 1000) : undefined;
+    const base = { backend: hv.backend };
+    const insns = (): { instructions?: number } => (soft.instructionsRetired !== undefined ? { instructions: soft.instructionsRetired } : {});
+    try {
+      for (;;) {
+        let exit: VcpuExit;
+        try {
+          exit = await vcpu.runAsync();
+        } catch (e) {
+          if (e instanceof KvmError) return { ...base, ...insns(), status: 1, reason: 'fault', diagnostic: `${e.message}; ${cpuState(vcpu, ram)}` };
+          throw e;
+        }
+        switch (exit.reason) {
+          case 'mmio': {
+            const a = exit.physAddr;
+            if (a >= VIRT.UART && a < VIRT.UART + BigInt(PL011_SIZE)) {
+              const off = Number(a - VIRT.UART);
+              if (exit.isWrite) {
+                let v = 0;
+                for (let i = Math.min(exit.len, 4) - 1; i >= 0; i--) v = v * 256 + (exit.data[i] as number);
+                uart.write(off, v);
+              } else {
+                const v = uart.read(off);
+                for (let i = 0; i < exit.len; i++) exit.data[i] = i < 4 ? (v >>> (8 * i)) & 0xff : 0;
+              }
+              continue;
+            }
+            return {
+              ...base, ...insns(), status: 1, reason: 'mmio-unmapped',
+              diagnostic: `guest ${exit.isWrite ? 'write to' : 'read from'} 0x${a.toString(16)} (${exit.len} bytes): no device there; ${cpuState(vcpu, ram)}`,
+            };
+          }
+          case 'system-event':
+            if (exit.type === 'shutdown') return { ...base, ...insns(), status: 0, reason: 'shutdown' };
+            if (exit.type === 'reset') return { ...base, ...insns(), status: 0, reason: 'reset' };
+            return { ...base, ...insns(), status: 1, reason: 'exit', diagnostic: `unhandled system event ${exit.type}; ${cpuState(vcpu, ram)}` };
+          case 'intr':
+            if (timedOut) return { ...base, ...insns(), status: 124, reason: 'timeout', diagnostic: `timeout after ${o.timeoutSec} s; ${cpuState(vcpu, ram)}` };
+            if (o.maxInsns !== undefined && soft.instructionsRetired !== undefined && soft.instructionsRetired >= o.maxInsns) {
+              return { ...base, ...insns(), status: 1, reason: 'max-insns', diagnostic: `instruction limit (${o.maxInsns}) reached; ${cpuState(vcpu, ram)}` };
+            }
+            continue;
+          default:
+            return { ...base, ...insns(), status: 1, reason: 'exit', diagnostic: `unhandled exit '${exit.reason}'; ${cpuState(vcpu, ram)}` };
+        }
+      }
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  } finally {
+    vm.close();
+    mem.close();
+    hv.close();
+  }
+}
+
+/** One line: PC, ESR_EL1, FAR_EL1, ELR_EL1 and the instructions at PC and ELR (disassembled when possible). */
+function cpuState(vcpu: Vcpu, ram: Uint8Array): string {
+  const r = (n: string, sys = false): bigint | undefined => {
+    try {
+      return vcpu.getReg(sys ? arm64SysregIdByName(n) : arm64CoreId(n));
+    } catch {
+      return undefined;
+    }
+  };
+  const hex = (v: bigint | undefined): string => (v === undefined ? '?' : `0x${v.toString(16)}`);
+  const pc = r('pc');
+  const elr = r('elr_el1');
+  const parts = [`PC=${hex(pc)}`, `ESR_EL1=${hex(r('ESR_EL1', true))}`, `FAR_EL1=${hex(r('FAR_EL1', true))}`, `ELR_EL1=${hex(elr)}`];
+  const at = (a: bigint | undefined): string | undefined => {
+    if (a === undefined || a < VIRT.RAM || a + 4n > VIRT.RAM + BigInt(ram.length)) return undefined;
+    const off = Number(a - VIRT.RAM);
+    const w = ((ram[off] as number) | ((ram[off + 1] as number) << 8) | ((ram[off + 2] as number) << 16) | ((ram[off + 3] as number) << 24)) >>> 0;
+    return `${w.toString(16).padStart(8, '0')} ${disasm(w)}`;
+  };
+  const ip = at(pc);
+  if (ip !== undefined) parts.push(`insn@PC=${ip}`);
+  const ie = at(elr);
+  if (ie !== undefined && elr !== pc) parts.push(`insn@ELR=${ie}`);
+  return parts.join(' ');
+}
+
+function disasm(w: number): string {
+  try {
+    return `(${(require('../soft/cpu') as { describe(insn: number): string }).describe(w)})`;
+  } catch {
+    return '';
+  }
+}
