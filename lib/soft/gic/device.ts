@@ -16,7 +16,14 @@
  *   PhysBus.mmio(pa, …)       → chip.handleMmio(vcpuIndex, pa, size, isWrite, value)
  *   GIC outputs               → host.gicOutput(cpu, irq, fiq) → Cpu.irqLine / Cpu.fiqLine (and wake a WFI)
  *   timer PPIs                → chip.timerLine(cpu, intid, level) (lib/soft/timer.ts GenericTimer.onLevel)
- * The VM keeps `vcpuCount`, `anyVcpuRunning` and `anyVcpuHasRun` current; all of this runs on one thread.
+ * The VM keeps `vcpuCount`, `anyVcpuRunning` and `anyVcpuHasRun` current; all of this runs on one thread (the
+ * GIC state is not shared across worker threads). lib/soft/gic/index.ts also offers createSoftIrqchip(), an
+ * adapter to the hook interface of lib/soft/hooks.ts.
+ *
+ * Where Linux 6.1 differs from the older docs (and this model follows the kernel): NR_IRQS 1024 → EINVAL
+ * (val > VGIC_MAX_RESERVED); get/set of an unknown register offset reads 0 / ignores the write (only has_attr
+ * says ENXIO); overlapping DIST/CPU frames are accepted by GRP_ADDR and fail the first KVM_RUN with EINVAL;
+ * bits 63..40 of a register attr are ignored; GICD_IIDR is 0x4B00343B.
  */
 import { KvmError, closedError, type ErrnoCode } from '../../errors';
 import type { BackendName, Device } from '../../backend';
