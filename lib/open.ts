@@ -19,16 +19,11 @@ interface SoftModule {
 const kvm = (): KvmModule => require('./kvm') as KvmModule;
 const soft = (): SoftModule => require('./soft') as SoftModule;
 
-/** Whether 'auto' would pick kvm here, and why (or why not). */
+/** Whether 'auto' would pick kvm here, and why (or why not). kvmAvailability() already requires an arm host. */
 export function backendChoice(device?: string): { backend: 'kvm' | 'soft'; reason: string; loadErrors?: readonly string[] } {
-  if (process.arch !== 'arm64' && process.arch !== 'arm') {
-    const a = kvm().kvmAvailability(device);
-    const extra = a.available ? `; ${device ?? '/dev/kvm'} exists but it is the ${process.arch} KVM, which cannot run ARM guests` : `; ${a.reason}`;
-    return { backend: 'soft', reason: `host is ${process.arch}, not arm64${extra}`, ...(a.loadErrors ? { loadErrors: a.loadErrors } : {}) };
-  }
   const a = kvm().kvmAvailability(device);
-  if (a.available) return { backend: 'kvm', reason: `${device ?? '/dev/kvm'} is usable on this ${process.arch} host` };
-  return { backend: 'soft', reason: a.reason, ...(a.loadErrors ? { loadErrors: a.loadErrors } : {}) };
+  if (a.available) return { backend: 'kvm', reason: a.reason };
+  return { backend: 'soft', reason: a.reason, ...(a.loadErrors && a.loadErrors.length ? { loadErrors: a.loadErrors } : {}) };
 }
 
 export function open(options: OpenOptions = {}): Hypervisor {
