@@ -60,7 +60,7 @@ d('A64 differential oracle (qemu-aarch64)', () => {
     expect(o[4]!.faultAddr).toBe(0n);
   });
 
-  test('every generated snippet is valid on the reference: it runs to its UDF (deliberately unaligned exclusives: SIGBUS)', async () => {
+  test('every generated snippet is valid on the reference: it runs to its UDF (except deliberate unaligned exclusives and dp-random)', async () => {
     const r = new Rng(SEED);
     const recs: SnippetIn[] = [];
     for (const c of CLASSES) for (let i = 0; i < 1000; i++) recs.push(generate(c, r, recs.length));
@@ -70,7 +70,8 @@ d('A64 differential oracle (qemu-aarch64)', () => {
       const o = decodeOut(out, i);
       const atUdf = o.signo === SIGILL && o.pcIndex >= rec.insns.length;
       const unalignedOk = o.signo === SIGBUS && (rec.cls === 'exclusive' || rec.cls === 'ldar-stlr');
-      if (!atUdf && !unalignedOk && bad.length < 10) {
+      const undefOk = o.signo === SIGILL && rec.cls === 'dp-random'; // unallocated words are the point there
+      if (!atUdf && !unalignedOk && !undefOk && bad.length < 10) {
         bad.push(`${rec.cls}: ${rec.insns.map((w) => w.toString(16).padStart(8, '0')).join(' ')} -> signal ${o.signo} at ${o.pcIndex}`);
       }
     });

@@ -325,6 +325,8 @@ const CSEL = P('sf:1 op:1 0 11010100 rm:5 cond:4 0 o2:1 rn:5 rd:5');
 const DP3 = P('sf:1 00 11011 op31:3 rm:5 o0:1 ra:5 rn:5 rd:5');
 const DP2 = P('sf:1 0 0 11010110 rm:5 opcode:6 rn:5 rd:5');
 const DP1 = P('sf:1 1 0 11010110 00000 opcode:6 rn:5 rd:5');
+const DP_RANDOM_IMM = P('hi:3 100 lo:26');
+const DP_RANDOM_REG = P('hi:4 101 mid:4 rm:5 lo:6 rn:5 rd:5');
 // --- branches
 const BCOND = P('0101010 0 imm19:19 0 cond:4');
 const CB = P('sf:1 011010 op:1 imm19:19 rt:5');
@@ -746,6 +748,17 @@ export const CLASSES: readonly EncodingClass[] = [
       setX(b, rn, BigInt(ea));
       b.emit(LDST_EXCL, { size, o2: 1, L: r.bits(1), o1: 0, rs: 31, o0: 1, rt2: 31, rn, rt: b.reg() });
     },
+  },
+  {
+    // Any word of the data-processing groups (immediate: op0 100x; register: op0 x101): allocated or not, both
+    // sides must agree (newer-architecture encodings such as PACGA, RMIF, ADDG are UNDEFINED on cortex-a57).
+    name: 'dp-random',
+    group: 'int',
+    patterns: [DP_RANDOM_IMM, DP_RANDOM_REG],
+    build: (b) => repeat(b, () => {
+      if (b.r.chance(0.5)) b.emit(DP_RANDOM_IMM, {});
+      else b.emit(DP_RANDOM_REG, { rd: b.reg(), rn: b.reg(), rm: b.reg() });
+    }),
   },
   // ------------------------------------------------------------------------------------------ scalar FP
   {
