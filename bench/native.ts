@@ -1,0 +1,224 @@
+/**
+ * Native-layer overhead, measured side by side against the same work in C, in one run:
+ *  1. ioctl call overhead: KVM_CHECK_EXTENSION(KVM_CAP_USER_MEMORY) on the system fd, N times, from JS
+ *     (KvmHypervisor.checkExtension → addon → ioctl) and from a C loop.
+ *  2. MMIO exit round trip: a guest that loops on one MMIO write; N × (KVM_RUN → exit → decode) from JS
+ *     (KvmVcpu.run(), which decodes the exit into the VcpuExit union) and from C (KVM_RUN, read exit_reason).
+ *     x86 host: a real-mode guest (`mov [0x9000], al; jmp $-3`); arm64 host: `str w0, [x1]; b .-4`.
+ * The C program (below) is compiled at bench time with `cc -O2`. Rounds alternate C and JS; each figure is
+ * the median over the rounds. Absolute times on a shared machine are noise: the ratios are what count.
+ *
+ *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/native.js     # alone
+ *   npm run bench -- --only=native                                        # with the other suites
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { arm64CoreId } from '../lib/codec/regid';
+import { kvmAvailability, openKvm } from '../lib/kvm';
+
+const C_SOURCE = String.raw`
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
+static void die(const char *m) { perror(m); exit(1); }
+int main(int argc, char **argv) {
+  long n = atol(argv[2]);
+  int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+  if (kvm < 0) die("open");
+  if (!strcmp(argv[1], "ioctl")) {
+    long sink = 0;
+    double t0 = now();
+    for (long i = 0; i < n; i++) sink += ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY);
+    double t1 = now();
+    if (sink != n) { fprintf(stderr, "unexpected result\n"); return 1; }
+    printf("%.3f\n", (t1 - t0) / n);
+    return 0;
+  }
+  int vm = ioctl(kvm, KVM_CREATE_VM, 0);
+  if (vm < 0) die("KVM_CREATE_VM");
+  size_t msz = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+  uint8_t *mem = mmap(0, 0x10000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+#if defined(__x86_64__)
+  uint64_t base = 0xffff0000;
+  const uint8_t code[] = {0xa2, 0x00, 0x90, 0xeb, 0xfb}; /* mov [0x9000], al ; jmp short -5 */
+  memcpy(mem + 0xff00, code, sizeof code);
+  const uint8_t reset[] = {0xe9, 0x0d, 0xff}; /* jmp near 0xff00 */
+  memcpy(mem + 0xfff0, reset, sizeof reset);
+  uint64_t mmio = 0x9000;
+#else
+  uint64_t base = 0x40000000;
+  const uint32_t code[] = {0xb9000020, 0x17ffffff}; /* str w0, [x1] ; b .-4 */
+  memcpy(mem, code, sizeof code);
+  uint64_t mmio = 0x10000000;
+#endif
+  struct kvm_userspace_memory_region r = {0, 0, base, 0x10000, (uint64_t)(uintptr_t)mem};
+  if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r) < 0) die("KVM_SET_USER_MEMORY_REGION");
+  int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+  if (vcpu < 0) die("KVM_CREATE_VCPU");
+  struct kvm_run *run = mmap(0, msz, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+#if defined(__aarch64__)
+  struct kvm_vcpu_init init;
+  if (ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init) < 0) die("KVM_ARM_PREFERRED_TARGET");
+  if (ioctl(vcpu, KVM_ARM_VCPU_INIT, &init) < 0) die("KVM_ARM_VCPU_INIT");
+  uint64_t pc = base, x1 = mmio;
+  struct kvm_one_reg pr = {0x6030000000100040ull, (uint64_t)(uintptr_t)&pc};
+  struct kvm_one_reg xr = {0x6030000000100002ull, (uint64_t)(uintptr_t)&x1};
+  if (ioctl(vcpu, KVM_SET_ONE_REG, &pr) < 0 || ioctl(vcpu, KVM_SET_ONE_REG, &xr) < 0) die("KVM_SET_ONE_REG");
+#endif
+  for (int i = 0; i < 10; i++) ioctl(vcpu, KVM_RUN, 0); /* warm up */
+  double t0 = now();
+  for (long i = 0; i < n; i++) {
+    if (ioctl(vcpu, KVM_RUN, 0) < 0) die("KVM_RUN");
+    if (run->exit_reason != KVM_EXIT_MMIO || run->mmio.phys_addr != mmio) { fprintf(stderr, "unexpected exit %u\n", run->exit_reason); return 1; }
+  }
+  double t1 = now();
+  printf("%.3f\n", (t1 - t0) / n);
+  return 0;
+}
+`;
+
+export interface NativeBenchResult {
+  ioctlJsNs: number;
+  ioctlCNs: number;
+  mmioJsNs: number;
+  mmioCNs: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+function compileC(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-arm-bench-'));
+  const src = path.join(dir, 'native-bench.c');
+  const bin = path.join(dir, 'native-bench');
+  fs.writeFileSync(src, C_SOURCE);
+  execFileSync(process.env.CC ?? 'cc', ['-O2', '-o', bin, src], { stdio: 'inherit' });
+  return bin;
+}
+
+function cRun(bin: string, mode: 'ioctl' | 'mmio', n: number): number {
+  const r = spawnSync(bin, [mode, String(n)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`C ${mode} bench failed: ${r.stderr}`);
+  return Number(r.stdout.trim());
+}
+
+function jsIoctl(n: number): number {
+  const hv = openKvm();
+  try {
+    let sink = 0;
+    for (let i = 0; i < 1000; i++) sink += hv.checkExtension('USER_MEMORY');
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) sink += hv.checkExtension('USER_MEMORY');
+    const t1 = process.hrtime.bigint();
+    if (sink !== n + 1000) throw new Error('unexpected KVM_CHECK_EXTENSION result');
+    return Number(t1 - t0) / n;
+  } finally {
+    hv.close();
+  }
+}
+
+function jsMmio(n: number): number {
+  const hv = openKvm();
+  const vm = hv.createVm();
+  const mem = hv.allocateMemory(0x10000);
+  const vcpu = vm.createVcpu(0);
+  try {
+    let base: bigint;
+    let mmio: bigint;
+    if (process.arch === 'x64') {
+      base = 0xffff0000n;
+      mmio = 0x9000n;
+      mem.bytes.set([0xa2, 0x00, 0x90, 0xeb, 0xfb], 0xff00); // mov [0x9000], al ; jmp short -5
+      mem.bytes.set([0xe9, 0x0d, 0xff], 0xfff0); // jmp near 0xff00
+      vm.setUserMemoryRegion({ slot: 0, guestPhysAddr: base, memory: mem });
+    } else {
+      base = 0x40000000n;
+      mmio = 0x10000000n;
+      const dv = new DataView(mem.bytes.buffer, mem.bytes.byteOffset);
+      dv.setUint32(0, 0xb9000020, true); // str w0, [x1]
+      dv.setUint32(4, 0x17ffffff, true); // b .-4
+      vm.setUserMemoryRegion({ slot: 0, guestPhysAddr: base, memory: mem });
+      vcpu.init(vm.preferredTarget());
+      vcpu.setOneReg(arm64CoreId('pc'), base);
+      vcpu.setOneReg(arm64CoreId('x1'), mmio);
+    }
+    for (let i = 0; i < 10; i++) vcpu.run();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) {
+      const e = vcpu.run();
+      if (e.reason !== 'mmio' || e.physAddr !== mmio) throw new Error(`unexpected exit ${e.reason}`);
+    }
+    const t1 = process.hrtime.bigint();
+    return Number(t1 - t0) / n;
+  } finally {
+    vcpu.close();
+    vm.close();
+    mem.close();
+    hv.close();
+  }
+}
+
+/** Runs the native benchmarks; null (with the reason) when /dev/kvm, the addon or a C compiler is missing. */
+export function runNativeBench(options: { ioctls?: number; exits?: number; rounds?: number } = {}): NativeBenchResult | { skipped: string } {
+  const a = kvmAvailability();
+  if (!a.addonLoaded) return { skipped: `native addon not loaded: ${a.reason}` };
+  if (!a.deviceOpens) return { skipped: a.reason };
+  if (process.arch !== 'x64' && process.arch !== 'arm64') return { skipped: `no guest for ${process.arch}` };
+  let bin: string;
+  try {
+    bin = compileC();
+  } catch (e) {
+    return { skipped: `no C compiler for the C side: ${(e as Error).message}` };
+  }
+  const ioctls = options.ioctls ?? 200_000;
+  const exits = options.exits ?? 20_000;
+  const rounds = options.rounds ?? 3;
+  const r = { ioctlJs: [] as number[], ioctlC: [] as number[], mmioJs: [] as number[], mmioC: [] as number[] };
+  for (let i = 0; i < rounds; i++) {
+    r.ioctlC.push(cRun(bin, 'ioctl', ioctls));
+    r.ioctlJs.push(jsIoctl(ioctls));
+    r.mmioC.push(cRun(bin, 'mmio', exits));
+    r.mmioJs.push(jsMmio(exits));
+  }
+  fs.rmSync(path.dirname(bin), { recursive: true, force: true });
+  return { ioctlJsNs: median(r.ioctlJs), ioctlCNs: median(r.ioctlC), mmioJsNs: median(r.mmioJs), mmioCNs: median(r.mmioC) };
+}
+
+/** scripts/bench.js suite interface. */
+export async function run(): Promise<{ title: string; rows: { name: string; value: number | string; unit?: string; note?: string }[] }> {
+  const res = runNativeBench();
+  const title = `native addon vs C (${process.arch} /dev/kvm)`;
+  if ('skipped' in res) return { title, rows: [{ name: 'skipped', value: res.skipped }] };
+  return {
+    title,
+    rows: [
+      { name: 'KVM_CHECK_EXTENSION from JS', value: res.ioctlJsNs, unit: 'ns/call' },
+      { name: 'KVM_CHECK_EXTENSION from C', value: res.ioctlCNs, unit: 'ns/call' },
+      { name: 'ioctl overhead JS - C', value: res.ioctlJsNs - res.ioctlCNs, unit: 'ns/call' },
+      { name: 'ioctl JS / C', value: res.ioctlJsNs / res.ioctlCNs, unit: 'x' },
+      { name: 'MMIO exit round trip from JS (run + decode)', value: res.mmioJsNs, unit: 'ns/exit' },
+      { name: 'MMIO exit round trip from C', value: res.mmioCNs, unit: 'ns/exit' },
+      { name: 'MMIO exit overhead JS - C', value: res.mmioJsNs - res.mmioCNs, unit: 'ns/exit' },
+      { name: 'MMIO exit JS / C', value: res.mmioJsNs / res.mmioCNs, unit: 'x', note: 'same guest, same run' },
+    ],
+  };
+}
+
+if (require.main === module) {
+  void run().then((r) => {
+    console.log(r.title);
+    for (const row of r.rows) console.log(`  ${row.name.padEnd(46)} ${typeof row.value === 'number' ? row.value.toFixed(2).padStart(10) : row.value} ${row.unit ?? ''}`);
+  });
+}
