@@ -303,8 +303,15 @@ export class SoftVm implements Vm {
     return this.vcpus.find((v) => v !== undefined && (v.mpidr & 0xff00ffffffn) === aff);
   }
 
+  #trace: ((pc: bigint, insn: number) => void) | undefined;
+  /** Traces every instruction of vCPUs created after this call (soft backend only; slow). */
+  setTrace(fn: ((pc: bigint, insn: number) => void) | undefined): void {
+    this.#trace = fn;
+  }
+
   /** A Cpu of this VM's machine (used by SoftVcpu). */
-  makeCpu(index: number, trace?: (pc: bigint, insn: number) => void): Cpu {
+  makeCpu(index: number): Cpu {
+    const trace = this.#trace;
     return this.cpuFactory({ bus: this.busFor(index), clock: this.clock, ...(trace !== undefined ? { trace } : {}) });
   }
 
