@@ -10,7 +10,7 @@ import type { Row } from '../../lib/soft/cpu/decoder';
 import { CLASSES, Rng, generate, type EncodingClass } from './a64-gen';
 import { InterpRunner, loadCreateCpu } from './a64-interp';
 import { disassemble, runHarness } from './a64-qemu';
-import { SIGBUS, SIGSEGV, decodeOut, encodeIn, slotAddr, type SnippetIn, type SnippetOut } from './a64-record';
+import { SIGBUS, SIGILL, SIGSEGV, decodeOut, encodeIn, slotAddr, type SnippetIn, type SnippetOut } from './a64-record';
 
 // ---------------------------------------------------------------------------------------------- class list
 
@@ -75,7 +75,7 @@ export function classStatus(decoder: DecoderLike, classes: readonly EncodingClas
     let reason = '';
     if (registered === 0) reason = 'no encoding of the class is in the decoder table';
     else if (helpersMissing.length) reason = `helper instructions not in the decoder: ${helpersMissing.map((w) => w.toString(16)).join(', ')}`;
-    else if (coverage < 1) reason = `partial: ${(coverage * 100).toFixed(1)}% of sampled encodings registered (e.g. ${[...missing].map((w) => w.toString(16).padStart(8, '0')).join(', ')})`;
+    else if (coverage < 1 && !cls.random) reason = `partial: ${(coverage * 100).toFixed(1)}% of sampled encodings registered (e.g. ${[...missing].map((w) => w.toString(16).padStart(8, '0')).join(', ')})`;
     return { cls, enabled: registered > 0 && helpersMissing.length === 0, coverage, reason };
   });
 }
@@ -156,7 +156,19 @@ export interface OracleOptions {
 export interface ClassResult {
   count: number;
   mismatches: number;
+  /**
+   * Snippets where the interpreter took UNDEFINED on an instruction the reference executed: an encoding inside
+   * a registered decoder row whose handler does not implement it yet. For the int/branch/mem groups (finished)
+   * these count as mismatches; for fp/simd (in progress) they are reported, with the instruction words.
+   */
+  unimplemented: number;
+  unimplementedWords: Map<number, number>;
 }
+
+/** Groups where an UNDEFINED-in-the-interpreter outcome is reported as "not implemented yet" instead of failing. */
+export const IN_PROGRESS_GROUPS: ReadonlySet<string> = new Set(
+  (process.env['ORACLE_IN_PROGRESS'] ?? 'fp,simd').split(',').filter((g) => g !== ''),
+);
 
 export interface OracleResult {
   total: number;
@@ -177,7 +189,8 @@ export async function runOracle(o: OracleOptions): Promise<OracleResult> {
   const batch = o.batch ?? 20000;
   const keep = o.keep ?? 5;
   const interp = new InterpRunner(create, batch);
-  const perClass = new Map<string, ClassResult>(o.classes.map((c) => [c.name, { count: 0, mismatches: 0 }]));
+  const perClass = new Map<string, ClassResult>(o.classes.map((c) => [c.name, { count: 0, mismatches: 0, unimplemented: 0, unimplementedWords: new Map() }]));
+  const groupOf = new Map(o.classes.map((c) => [c.name, c.group]));
   const details: string[] = [];
   let mismatches = 0;
   const t0 = process.hrtime.bigint();
@@ -212,6 +225,12 @@ export async function runOracle(o: OracleOptions): Promise<OracleResult> {
       const g = got[i] as SnippetOut;
       const pc = perClass.get(inp.cls) as ClassResult;
       pc.count++;
+      if (ref.signo === SIGILL && g.signo === SIGILL && g.pcIndex < ref.pcIndex && g.pcIndex < inp.insns.length && IN_PROGRESS_GROUPS.has(groupOf.get(inp.cls) ?? '')) {
+        pc.unimplemented++;
+        const w = inp.insns[g.pcIndex] as number;
+        pc.unimplementedWords.set(w, (pc.unimplementedWords.get(w) ?? 0) + 1);
+        continue;
+      }
       const diffs = compare(ref, g);
       if (diffs.length) {
         mismatches++;
@@ -232,6 +251,22 @@ export async function runOracle(o: OracleOptions): Promise<OracleResult> {
 export function formatSummary(res: OracleResult): string {
   const lines = [`${res.total} snippets in ${res.seconds.toFixed(1)} s = ${Math.round(res.total / res.seconds)} snippets/s ` +
     `(interpreter ${res.interpSeconds.toFixed(1)} s, waiting for qemu ${res.waitSeconds.toFixed(1)} s); mismatches: ${res.mismatches}`];
-  for (const [name, c] of res.perClass) lines.push(`  ${name.padEnd(14)} ${String(c.count).padStart(8)} snippets  ${c.mismatches ? `${c.mismatches} MISMATCHES` : 'ok'}`);
+  for (const [name, c] of res.perClass) {
+    const un = c.unimplemented ? `, ${c.unimplemented} stopped at an instruction the interpreter does not implement yet (UNDEFINED)` : '';
+    lines.push(`  ${name.padEnd(14)} ${String(c.count).padStart(8)} snippets  ${c.mismatches ? `${c.mismatches} MISMATCHES` : 'ok'}${un}`);
+  }
+  const un = [...res.perClass.values()].reduce((a, c) => a + c.unimplemented, 0);
+  if (un) {
+    lines.push(`NOT IMPLEMENTED YET (${un} snippets; groups ${[...IN_PROGRESS_GROUPS].join(',')}): the interpreter takes UNDEFINED where qemu executes:`);
+    for (const [name, c] of res.perClass) {
+      if (!c.unimplemented) continue;
+      const words = [...c.unimplementedWords.entries()].sort((a, b) => b[1] - a[1]);
+      const sample = words.slice(0, 12).map(([w]) => w);
+      const dis = disassemble(sample);
+      const mn = new Map<string, number>();
+      sample.forEach((w, i) => { const m = (dis[i] ?? '?').split(/\s/)[0] as string; mn.set(m, (mn.get(m) ?? 0) + (c.unimplementedWords.get(w) ?? 0)); });
+      lines.push(`  ${name}: ${words.length} distinct words, e.g. ${sample.slice(0, 6).map((w, i) => `${w.toString(16).padStart(8, '0')} (${dis[i] ?? '?'})`).join('; ')}`);
+    }
+  }
   return lines.join('\n');
 }

@@ -276,6 +276,8 @@ export interface EncodingClass {
   readonly group: 'int' | 'branch' | 'mem' | 'fp' | 'simd';
   /** the encodings this class draws from (subject instructions) */
   readonly patterns: readonly Pattern[];
+  /** the class draws from whole encoding groups, allocated or not (its coverage is not a "partial" signal) */
+  readonly random?: boolean;
   /** instructions from other classes the snippets also use (must be implemented for the class to run) */
   readonly helpers?: readonly number[];
   /** append the class's instructions and set up the input state */
@@ -754,6 +756,7 @@ export const CLASSES: readonly EncodingClass[] = [
     // sides must agree (newer-architecture encodings such as PACGA, RMIF, ADDG are UNDEFINED on cortex-a57).
     name: 'dp-random',
     group: 'int',
+    random: true,
     patterns: [DP_RANDOM_IMM, DP_RANDOM_REG],
     build: (b) => repeat(b, () => {
       if (b.r.chance(0.5)) b.emit(DP_RANDOM_IMM, {});
