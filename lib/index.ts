@@ -11,3 +11,6 @@ export * from './codec';
 export * from './errors';
 export type * from './backend';
 export { open, backendChoice } from './open';
+// the kvm backend's own entry points (the addon itself loads only when one of them is called)
+export { openKvm, kvmAvailability, kickVcpu, openSharedKvmMemory } from './kvm';
+export type { KvmHypervisor, KvmVm, KvmVcpu, KvmDevice, KvmGuestMemory, KvmKickHandle, KvmAvailability } from './kvm';
