@@ -97,7 +97,6 @@ export async function runMachine(o: MachineOptions): Promise<MachineResult> {
     const uart = new Pl011(o.output);
     if (gic) uart.onIrq = (level) => vm.irqLine({ type: 'spi', vcpu: 0, irq: 32 + VIRT.UART_SPI }, level);
     const soft = vcpu as Vcpu & { setInstructionBudget?(n: number | undefined): void; instructionsRetired?: number };
-    if (o.maxInsns !== undefined && soft.setInstructionBudget !== undefined) soft.setInstructionBudget(o.maxInsns);
     let timedOut = false;
     const timer = o.timeoutSec !== undefined ? setTimeout(() => ((timedOut = true), vcpu.kick()), o.timeoutSec * 1000) : undefined;
     const base = { backend: hv.backend };
@@ -105,6 +104,11 @@ export async function runMachine(o: MachineOptions): Promise<MachineResult> {
     try {
       for (;;) {
         let exit: VcpuExit;
+        if (o.maxInsns !== undefined && soft.setInstructionBudget !== undefined && soft.instructionsRetired !== undefined) {
+          const left = o.maxInsns - soft.instructionsRetired;
+          if (left <= 0) return { ...base, ...insns(), status: 1, reason: 'max-insns', diagnostic: `instruction limit (${o.maxInsns}) reached; ${cpuState(vcpu, ram)}` };
+          soft.setInstructionBudget(left);
+        }
         try {
           exit = await vcpu.runAsync();
         } catch (e) {
