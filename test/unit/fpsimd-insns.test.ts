@@ -8,7 +8,7 @@
  * instruction patched into a stub that loads the state, executes it, and dumps it; SIGILL = UNDEF).
  * With FPSIMD_RECORD=<file> the test writes the harness input lines instead of checking.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Core } from '../../lib/soft/cpu/core';
 import { Decoder } from '../../lib/soft/cpu/decoder';
 import { ALL_ROWS } from '../../lib/soft/cpu/insns';
@@ -484,7 +484,16 @@ const CASES: Array<[string, number]> = [
   ['fcvtn2 v0.8h, v1.4s', 0x4e216820],
   // CASES-END
 ];
-const SEEDS = [1, 2, 3];
+// development: FPSIMD_CASES=<file> with lines `name hexword` replaces the table (for fuzzing encodings)
+const casesFile = process.env['FPSIMD_CASES'];
+if (casesFile) {
+  CASES.length = 0;
+  for (const l of readFileSync(casesFile, 'utf8').trim().split('\n')) {
+    const [name, w] = l.split(' ') as [string, string];
+    CASES.push([name, parseInt(w, 16)]);
+  }
+}
+const SEEDS = process.env['FPSIMD_SEEDS'] ? process.env['FPSIMD_SEEDS'].split(',').map(Number) : [1, 2, 3];
 
 /** `${insn}:${seed}` → expected diff, recorded from qemu-aarch64 */
 const EXPECT: Record<string, string> = {
@@ -1486,11 +1495,44 @@ const EXPECT: Record<string, string> = {
 };
 
 const record = process.env['FPSIMD_RECORD'];
+const verify = process.env['FPSIMD_VERIFY'];
+
+/** A harness output line (`nzcv fpsr x v mem`, or SIG<n>) as the diff against the input. */
+function qemuDiff(input: Input, line: string): string {
+  if (line.startsWith('SIG')) return line === 'SIG4' ? 'UNDEF' : `SIGNAL ${line}`;
+  const [nzcv, fpsr, xs, vs, ms] = line.trim().split(' ') as [string, string, string, string, string];
+  const bytes = (h: string): Uint8Array => Uint8Array.from(h.match(/../g)!, (b) => parseInt(b, 16));
+  return diff(input, {
+    nzcv: parseInt(nzcv, 16) >>> 0,
+    fpsr: parseInt(fpsr, 16),
+    x: Array.from({ length: 31 }, (_, i) => BigInt('0x' + xs.slice(i * 16, i * 16 + 16))),
+    v: bytes(vs),
+    mem: bytes(ms),
+  });
+}
+
 if (record) {
+  // development: write the harness input for CASES x SEEDS (FPSIMD_SEEDS=1,2,... to widen)
   test('record harness input', () => {
     const lines: string[] = [];
     for (const [, insn] of CASES) for (const seed of SEEDS) lines.push(harnessLine(insn, makeInput(seed)));
     writeFileSync(record, lines.join('\n') + '\n');
+  });
+} else if (verify) {
+  // development: compare against a harness output file recorded with the same FPSIMD_SEEDS
+  test('verify against a qemu output file', () => {
+    const out = readFileSync(verify, 'utf8').trim().split('\n');
+    const bad: string[] = [];
+    let k = 0;
+    for (const [name, insn] of CASES) {
+      for (const seed of SEEDS) {
+        const input = makeInput(seed);
+        const want = qemuDiff(input, out[k++]!);
+        const got = runCore(insn, input);
+        if (got !== want) bad.push(`${name} ${insn.toString(16).padStart(8, "0")} seed ${seed}\n  qemu: ${want}\n  core: ${got}`);
+      }
+    }
+    expect(bad).toEqual([]);
   });
 } else {
   describe('FP/SIMD instructions vs qemu-aarch64', () => {

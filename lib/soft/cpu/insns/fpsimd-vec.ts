@@ -111,7 +111,7 @@ function threeSameInt(c: Core, q: number, u: number, size: number, rm: number, o
   }
   const pair = pairOp(u, opcode);
   if (pair) {
-    if (size === 3 && !q) return c.undef();
+    if (size === 3 && (!q || opcode !== 0b10111)) return c.undef(); // only ADDP has 64-bit lanes
     const A = snapshot(c, rn);
     const B = snapshot(c, rm);
     const half = n / 2;

@@ -83,8 +83,8 @@ export const rows: Row[] = [
     c.checkFp();
     if ((f.opc & 0b00111) !== 0) c.undef();
     const n = arithWidth(c, f.ftype);
+    // the #0.0 forms have Rm = (0): a nonzero Rm is ignored (as qemu and Cortex-A cores do)
     const withZero = (f.opc & 0b01000) !== 0;
-    if (withZero && f.rm !== 0) c.undef();
     const b = withZero ? 0n : fpReg(c, f.rm, n);
     setNzcv(c, fp.fpCompare(n, fpReg(c, f.rn, n), b, (f.opc & 0b10000) !== 0, c));
   }),
