@@ -10,6 +10,8 @@
  *
  *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/native.js     # alone
  *   npm run bench -- --only=native                                        # with the other suites
+ * Env: KVM_ARM_BENCH_IOCTLS / KVM_ARM_BENCH_EXITS (iterations), KVM_ARM_BENCH_CBIN (a prebuilt C side, e.g.
+ * `aarch64-linux-gnu-gcc -O2 -static` of NATIVE_BENCH_C_SOURCE for the arm64 lab, which has no compiler).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -170,20 +172,26 @@ function jsMmio(n: number): number {
   }
 }
 
+/** The C side's source, for cross-compiling it (KVM_ARM_BENCH_CBIN). */
+export const NATIVE_BENCH_C_SOURCE = C_SOURCE;
+
 /** Runs the native benchmarks; null (with the reason) when /dev/kvm, the addon or a C compiler is missing. */
 export function runNativeBench(options: { ioctls?: number; exits?: number; rounds?: number } = {}): NativeBenchResult | { skipped: string } {
   const a = kvmAvailability();
   if (!a.addonLoaded) return { skipped: `native addon not loaded: ${a.reason}` };
   if (!a.deviceOpens) return { skipped: a.reason };
   if (process.arch !== 'x64' && process.arch !== 'arm64') return { skipped: `no guest for ${process.arch}` };
+  // KVM_ARM_BENCH_CBIN: a prebuilt C side (e.g. cross-compiled for the arm64 lab, which has no compiler)
+  const prebuilt = process.env.KVM_ARM_BENCH_CBIN;
   let bin: string;
   try {
-    bin = compileC();
+    bin = prebuilt ?? compileC();
   } catch (e) {
     return { skipped: `no C compiler for the C side: ${(e as Error).message}` };
   }
-  const ioctls = options.ioctls ?? 200_000;
-  const exits = options.exits ?? 20_000;
+  const envN = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
+  const ioctls = options.ioctls ?? envN('KVM_ARM_BENCH_IOCTLS') ?? 200_000;
+  const exits = options.exits ?? envN('KVM_ARM_BENCH_EXITS') ?? 20_000;
   const rounds = options.rounds ?? 3;
   const r = { ioctlJs: [] as number[], ioctlC: [] as number[], mmioJs: [] as number[], mmioC: [] as number[] };
   for (let i = 0; i < rounds; i++) {
@@ -192,7 +200,7 @@ export function runNativeBench(options: { ioctls?: number; exits?: number; round
     r.mmioC.push(cRun(bin, 'mmio', exits));
     r.mmioJs.push(jsMmio(exits));
   }
-  fs.rmSync(path.dirname(bin), { recursive: true, force: true });
+  if (!prebuilt) fs.rmSync(path.dirname(bin), { recursive: true, force: true });
   return { ioctlJsNs: median(r.ioctlJs), ioctlCNs: median(r.ioctlC), mmioJsNs: median(r.mmioJs), mmioCNs: median(r.mmioC) };
 }
 
