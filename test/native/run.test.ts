@@ -27,6 +27,20 @@ describeX86Kvm('KVM_RUN with a tiny x86 real-mode guest', () => {
     expect(vm.getDirtyLog(1)[0]).toBe(0); // the log is cleared by reading it
   });
 
+  test('KVM_IOEVENTFD: the guest write at 0x9000 signals the eventfd instead of exiting; deassign restores the exit', () => {
+    g = x86Guest(MMIO_GUEST);
+    const ev = g.hv.eventfd();
+    g.vm.ioeventfd({ fd: ev.fd, addr: 0x9000n, len: 1, datamatch: 0x42n });
+    const r = g.vcpu.run(); // the write of 0x42 went to the eventfd: the first exit is the read
+    expect(r).toMatchObject({ reason: 'mmio', physAddr: 0x9000n, isWrite: false });
+    expect(ev.read()).toBe(1n);
+    // the same registration again: EEXIST; deassign, then deassign again: ENOENT
+    expect(() => g.vm.ioeventfd({ fd: ev.fd, addr: 0x9000n, len: 1, datamatch: 0x42n })).toThrow(expect.objectContaining({ code: 'EEXIST' }) as unknown as Error);
+    g.vm.ioeventfd({ fd: ev.fd, addr: 0x9000n, len: 1, datamatch: 0x42n, deassign: true });
+    expect(() => g.vm.ioeventfd({ fd: ev.fd, addr: 0x9000n, len: 1, datamatch: 0x42n, deassign: true })).toThrow(expect.objectContaining({ code: 'ENOENT' }) as unknown as Error);
+    ev.close();
+  });
+
   test('a write to a read-only slot is an MMIO exit (KVM_MEM_READONLY)', () => {
     // mov byte [0x2000], 0x11 hits RAM mapped read-only → KVM_EXIT_MMIO write at 0x2000
     g = x86Guest([0xc6, 0x06, 0x00, 0x20, 0x11, 0xf4]);
