@@ -16,8 +16,9 @@
  *   PhysBus.mmio(pa, …)       → chip.handleMmio(vcpuIndex, pa, size, isWrite, value)
  *   GIC outputs               → host.gicOutput(cpu, irq, fiq) → Cpu.irqLine / Cpu.fiqLine (and wake a WFI)
  *   timer PPIs                → chip.timerLine(cpu, intid, level) (lib/soft/timer.ts GenericTimer.onLevel)
- * The VM keeps `vcpuCount`, `anyVcpuRunning` and `anyVcpuHasRun` current; all of this runs on one thread (the
- * GIC state is not shared across worker threads). lib/soft/gic/index.ts also offers createSoftIrqchip(), an
+ * The VM keeps `vcpuCount`, `anyVcpuRunning` and `anyVcpuHasRun` current. The state (this object's and the
+ * model's) lives in one SharedArrayBuffer (`buffer`): a SoftVgic built over the same buffer on another thread is
+ * the same GIC. Every entry point takes the GIC lock (word 0), so vCPU threads and the VMM thread act on it in turn. lib/soft/gic/index.ts also offers createSoftIrqchip(), an
  * adapter to the hook interface of lib/soft/hooks.ts.
  *
  * Where Linux 6.1 differs from the older docs (and this model follows the kernel): NR_IRQS 1024 → EINVAL
@@ -50,14 +51,15 @@ import {
   KVM_ARM_IRQ_TYPE_PPI,
   KVM_ARM_IRQ_CPU_FIQ,
 } from '../../codec/irq';
-import { GicV2, GIC_V2_MAX_CPUS, distAttrExists, cpuAttrExists } from './gicv2';
+import { GicV2, GIC_V2_MAX_CPUS, distAttrExists, cpuAttrExists, gicStateWords, TIMER_OWNER_TOKEN } from './gicv2';
+import { lock, unlock } from '../shared';
 
 /** VGIC_ADDR_UNDEF: what GRP_ADDR reads before an address is set. */
 export const VGIC_ADDR_UNDEF = 0xffffffffffffffffn;
 /** VGIC_NR_IRQS_LEGACY: nr_irqs when userspace never set GRP_NR_IRQS. */
 export const VGIC_NR_IRQS_DEFAULT = 256;
 /** The owner token of the timer PPIs once a vCPU has run (KVM ignores KVM_IRQ_LINE on them from then on). */
-export const TIMER_LINE_OWNER: object = Object.freeze({ owner: 'arch-timer' });
+export const TIMER_LINE_OWNER: object = TIMER_OWNER_TOKEN;
 /** The timer PPIs: virtual 27, physical 30 (KVM's defaults). */
 export const VTIMER_PPI = 27;
 export const PTIMER_PPI = 30;
@@ -100,21 +102,117 @@ function u32(name: string, v: bigint | number): number {
 const GRP_NAMES: Record<number, string> = Object.fromEntries(Object.entries(KVM_DEV_ARM_VGIC_GRP).map(([k, v]) => [v, k]));
 
 /** One VGIC per VM, created by KVM_CREATE_IRQCHIP or KVM_CREATE_DEVICE(ARM_VGIC_V2). */
-export class SoftVgic {
-  /** irqchip_in_kernel(): a VGIC was created */
-  private created = false;
-  private distBase: bigint | undefined;
-  private cpuBase: bigint | undefined;
-  /** nr_spis: 0 until GRP_NR_IRQS or init */
-  private nrSpis = 0;
-  private model: GicV2 | undefined;
-  /** vgic_ready(): the first KVM_RUN mapped the VGIC */
-  private ready = false;
-  private readonly timerEnabled = new Set<number>();
-  /** KVM marks the VM dead when mapping the VGIC fails at the first KVM_RUN (then every ioctl gives EIO). */
-  dead = false;
+// words of the SoftVgic header in the shared buffer (the model's state follows at G_MODEL)
+const G_LOCK = 0;
+const G_CREATED = 1;
+const G_READY = 2;
+const G_DEAD = 3;
+const G_NR_SPIS = 4;
+const G_DIST_SET = 5;
+const G_DIST_LO = 6;
+const G_DIST_HI = 7;
+const G_CPU_SET = 8;
+const G_CPU_LO = 9;
+const G_CPU_HI = 10;
+const G_INIT = 11;
+const G_MODEL_CPUS = 12;
+const G_MODEL_IRQS = 13;
+const G_TIMER = 14;
+const G_MODEL = 32;
+/** Bytes of a VGIC's shared state (8 CPU interfaces, 1024 interrupts at most). */
+export const VGIC_STATE_BYTES = (G_MODEL + gicStateWords(GIC_V2_MAX_CPUS, 1024)) * 4;
 
-  constructor(private readonly host: VgicHost) {}
+/** One VGIC per VM, created by KVM_CREATE_IRQCHIP or KVM_CREATE_DEVICE(ARM_VGIC_V2). */
+export class SoftVgic {
+  /** the shared state: post it with the VM's share() handle */
+  readonly buffer: SharedArrayBuffer;
+  private readonly w: Int32Array;
+  private modelView: GicV2 | undefined;
+
+  constructor(
+    private readonly host: VgicHost,
+    shared?: SharedArrayBuffer,
+  ) {
+    this.buffer = shared ?? new SharedArrayBuffer(VGIC_STATE_BYTES);
+    if (this.buffer.byteLength < VGIC_STATE_BYTES) throw new RangeError(`shared: a VGIC state buffer has ${VGIC_STATE_BYTES} bytes`);
+    this.w = new Int32Array(this.buffer);
+  }
+
+  /** Runs fn holding the GIC lock (re-entrant). */
+  locked<T>(fn: () => T): T {
+    lock(this.w, G_LOCK);
+    try {
+      return fn();
+    } finally {
+      unlock(this.w, G_LOCK);
+    }
+  }
+
+  /** irqchip_in_kernel(): a VGIC was created */
+  private get created(): boolean {
+    return Atomics.load(this.w, G_CREATED) !== 0;
+  }
+  private set created(v: boolean) {
+    Atomics.store(this.w, G_CREATED, v ? 1 : 0);
+  }
+  /** vgic_ready(): the first KVM_RUN mapped the VGIC */
+  private get ready(): boolean {
+    return Atomics.load(this.w, G_READY) !== 0;
+  }
+  private set ready(v: boolean) {
+    Atomics.store(this.w, G_READY, v ? 1 : 0);
+  }
+  /** nr_spis: 0 until GRP_NR_IRQS or init */
+  private get nrSpis(): number {
+    return this.w[G_NR_SPIS] as number;
+  }
+  private set nrSpis(v: number) {
+    this.w[G_NR_SPIS] = v;
+  }
+  private get distBase(): bigint | undefined {
+    return this.addr(G_DIST_SET);
+  }
+  private set distBase(v: bigint | undefined) {
+    this.setAddrWords(G_DIST_SET, v);
+  }
+  private get cpuBase(): bigint | undefined {
+    return this.addr(G_CPU_SET);
+  }
+  private set cpuBase(v: bigint | undefined) {
+    this.setAddrWords(G_CPU_SET, v);
+  }
+  private addr(at: number): bigint | undefined {
+    if (this.w[at] === 0) return undefined;
+    return (BigInt((this.w[at + 2] as number) >>> 0) << 32n) | BigInt((this.w[at + 1] as number) >>> 0);
+  }
+  private setAddrWords(at: number, v: bigint | undefined): void {
+    this.w[at] = v === undefined ? 0 : 1;
+    this.w[at + 1] = Number(BigInt.asUintN(32, v ?? 0n)) | 0;
+    this.w[at + 2] = Number(BigInt.asUintN(32, (v ?? 0n) >> 32n)) | 0;
+  }
+  private timerEnabled(cpu: number): boolean {
+    return ((this.w[G_TIMER] as number) & (1 << cpu)) !== 0;
+  }
+  /** The model (vgic_initialized): built here, or attached to the one another thread built. */
+  private get model(): GicV2 | undefined {
+    if (this.modelView !== undefined) return this.modelView;
+    if (Atomics.load(this.w, G_INIT) === 0) return undefined;
+    this.modelView = new GicV2({
+      nrCpus: this.w[G_MODEL_CPUS] as number,
+      nrIrqs: this.w[G_MODEL_IRQS] as number,
+      onOutput: (cpu, irq, fiq) => this.host.gicOutput(cpu, irq, fiq),
+      state: new Int32Array(this.buffer, G_MODEL * 4),
+      attach: true,
+    });
+    return this.modelView;
+  }
+  /** KVM marks the VM dead when mapping the VGIC fails at the first KVM_RUN (then every ioctl gives EIO). */
+  get dead(): boolean {
+    return Atomics.load(this.w, G_DEAD) !== 0;
+  }
+  set dead(v: boolean) {
+    Atomics.store(this.w, G_DEAD, v ? 1 : 0);
+  }
 
   /** irqchip_in_kernel(kvm). */
   get inKernel(): boolean {
@@ -137,7 +235,7 @@ export class SoftVgic {
 
   /** KVM_CREATE_IRQCHIP: a GICv2 (kvm_vgic_create). EEXIST when one exists, EBUSY after a vCPU ran, E2BIG above 8 vCPUs. */
   createIrqchip(): void {
-    this.create('KVM_CREATE_IRQCHIP');
+    this.locked(() => this.create('KVM_CREATE_IRQCHIP'));
   }
 
   /** True for the device types this module answers KVM_CREATE_DEVICE for (VGIC v2, v3, ITS). */
@@ -152,7 +250,7 @@ export class SoftVgic {
   createDevice(type: number, test: boolean): SoftVgicDevice | null {
     if (type !== KVM_DEV_TYPE.ARM_VGIC_V2) fail('ENODEV', 'KVM_CREATE_DEVICE', `device type ${type}`);
     if (test) return null;
-    this.create('KVM_CREATE_DEVICE');
+    this.locked(() => this.create('KVM_CREATE_DEVICE'));
     return new SoftVgicDevice(this);
   }
 
@@ -177,7 +275,7 @@ export class SoftVgic {
     const type = Number(id & 0xffffn);
     if (type !== KVM_VGIC_V2_ADDR_TYPE_DIST && type !== KVM_VGIC_V2_ADDR_TYPE_CPU) fail('ENODEV', ioctl, `address type ${type}`);
     if (!this.created) fail('ENODEV', ioctl, 'no VGIC (KVM_CREATE_IRQCHIP first)');
-    const r = this.setAddr(type, addr);
+    const r = this.locked(() => this.setAddr(type, addr));
     if (r !== undefined) fail(r, ioctl, type === 0 ? 'dist' : 'cpu');
   }
 
@@ -205,11 +303,20 @@ export class SoftVgic {
     const type = (field >>> KVM_ARM_IRQ_TYPE_SHIFT) & KVM_ARM_IRQ_TYPE_MASK;
     const vcpu =
       ((field >>> KVM_ARM_IRQ_VCPU_SHIFT) & KVM_ARM_IRQ_VCPU_MASK) + ((field >>> KVM_ARM_IRQ_VCPU2_SHIFT) & KVM_ARM_IRQ_VCPU2_MASK) * (KVM_ARM_IRQ_VCPU_MASK + 1);
-    this.inject(type, vcpu, field & KVM_ARM_IRQ_NUM_MASK, lvl);
+    this.locked(() => this.inject(type, vcpu, field & KVM_ARM_IRQ_NUM_MASK, lvl));
   }
 
   /** KVM_IRQ_LINE with the irq field's parts: type 0 CPU / 1 SPI / 2 PPI, vcpu index, irq number. */
   inject(type: number, vcpu: number, num: number, lvl: boolean): void {
+    lock(this.w, G_LOCK);
+    try {
+      this.injectLocked(type, vcpu, num, lvl);
+    } finally {
+      unlock(this.w, G_LOCK);
+    }
+  }
+
+  private injectLocked(type: number, vcpu: number, num: number, lvl: boolean): void {
     const ioctl = 'KVM_IRQ_LINE';
     const nrcpus = this.host.vcpuCount();
     switch (type) {
@@ -245,6 +352,7 @@ export class SoftVgic {
    */
   checkCreateVcpu(created: number): void {
     if (!this.created) return;
+    void this.model;
     if (created >= GIC_V2_MAX_CPUS) fail('EINVAL', 'KVM_CREATE_VCPU', `a GICv2 VM has at most ${GIC_V2_MAX_CPUS} vCPUs`);
     if (this.model !== undefined) fail('EBUSY', 'KVM_CREATE_VCPU', 'the VGIC is initialised');
   }
@@ -256,6 +364,10 @@ export class SoftVgic {
    */
   vcpuFirstRun(index: number): void {
     if (!this.created) return;
+    this.locked(() => this.firstRunLocked(index));
+  }
+
+  private firstRunLocked(index: number): void {
     if (!this.ready) {
       const d = this.distBase;
       const c = this.cpuBase;
@@ -272,18 +384,18 @@ export class SoftVgic {
       this.ready = true;
     }
     const gic = this.model as GicV2;
-    if (!this.timerEnabled.has(index) && index < gic.nrCpus) {
+    if (!this.timerEnabled(index) && index < gic.nrCpus) {
       gic.setOwner(index, VTIMER_PPI, TIMER_LINE_OWNER);
       gic.setOwner(index, PTIMER_PPI, TIMER_LINE_OWNER);
-      this.timerEnabled.add(index);
+      this.w[G_TIMER] = (this.w[G_TIMER] as number) | (1 << index);
     }
   }
 
   /** A timer output (level) into the GIC: ignored until the vCPU's first run gave the PPI to the timer, or without a VGIC. */
   timerLine(cpu: number, intid: number, level: boolean): void {
     const gic = this.model;
-    if (gic === undefined || !this.timerEnabled.has(cpu)) return;
-    gic.setLevel(cpu, intid, level, TIMER_LINE_OWNER);
+    if (gic === undefined || !this.timerEnabled(cpu)) return;
+    this.locked(() => gic.setLevel(cpu, intid, level, TIMER_LINE_OWNER));
   }
 
   /**
@@ -308,7 +420,13 @@ export class SoftVgic {
     if (frame === undefined) return { handled: false };
     if (cpuIndex < 0 || cpuIndex >= gic.nrCpus || (size !== 1 && size !== 2 && size !== 4 && size !== 8)) return { handled: true, value: 0n };
     const v = Number(value & 0xffffffffn);
-    const r = frame === 'dist' ? gic.distAccess(cpuIndex, off, size, isWrite, v) : gic.cpuAccess(cpuIndex, off, size, isWrite, v);
+    lock(this.w, G_LOCK);
+    let r: number;
+    try {
+      r = frame === 'dist' ? gic.distAccess(cpuIndex, off, size, isWrite, v) : gic.cpuAccess(cpuIndex, off, size, isWrite, v);
+    } finally {
+      unlock(this.w, G_LOCK);
+    }
     return { handled: true, value: isWrite ? 0n : BigInt(r >>> 0) };
   }
 
@@ -316,15 +434,27 @@ export class SoftVgic {
 
   /** vgic_init(): freeze nr_irqs and the vCPU count, build the model. */
   private init(ioctl: string): GicV2 {
-    if (this.model !== undefined) return this.model;
     void ioctl;
-    if (this.nrSpis === 0) this.nrSpis = VGIC_NR_IRQS_DEFAULT - 32;
-    this.model = new GicV2({ nrCpus: this.host.vcpuCount(), nrIrqs: this.nrSpis + 32, onOutput: (cpu, irq, fiq) => this.host.gicOutput(cpu, irq, fiq) });
-    return this.model;
+    return this.locked(() => {
+      const m = this.model;
+      if (m !== undefined) return m;
+      if (this.nrSpis === 0) this.nrSpis = VGIC_NR_IRQS_DEFAULT - 32;
+      const nrCpus = this.host.vcpuCount();
+      const nrIrqs = this.nrSpis + 32;
+      this.modelView = new GicV2({ nrCpus, nrIrqs, onOutput: (cpu, irq, fiq) => this.host.gicOutput(cpu, irq, fiq), state: new Int32Array(this.buffer, G_MODEL * 4) });
+      this.w[G_MODEL_CPUS] = nrCpus;
+      this.w[G_MODEL_IRQS] = nrIrqs;
+      Atomics.store(this.w, G_INIT, 1);
+      return this.modelView;
+    });
   }
 
   /** KVM_SET_DEVICE_ATTR on the VGIC device. */
   setAttr(group: number, attr: bigint, value: bigint | number): void {
+    this.locked(() => this.setAttrLocked(group, attr, value));
+  }
+
+  private setAttrLocked(group: number, attr: bigint, value: bigint | number): void {
     const ioctl = 'KVM_SET_DEVICE_ATTR';
     u32('group', group);
     u64('attr', attr);
@@ -361,6 +491,10 @@ export class SoftVgic {
 
   /** KVM_GET_DEVICE_ATTR on the VGIC device (the full u64; GRP_NR_IRQS and the registers are u32). */
   getAttr(group: number, attr: bigint): bigint {
+    return this.locked(() => this.getAttrLocked(group, attr));
+  }
+
+  private getAttrLocked(group: number, attr: bigint): bigint {
     const ioctl = 'KVM_GET_DEVICE_ATTR';
     u32('group', group);
     u64('attr', attr);

@@ -52,22 +52,131 @@ const MIN_ABPR = MIN_BPR + 1;
 /** Whoever drives a line (KVM's irq->owner): undefined = userspace (KVM_IRQ_LINE). */
 export type LineOwner = object | undefined;
 
-interface IrqState {
-  readonly intid: number;
-  enabled: boolean;
-  group: 0 | 1;
-  priority: number;
-  edge: boolean;
-  pendingLatch: boolean;
-  lineLevel: boolean;
-  active: boolean;
+/** Whoever drives a line, as stored in the (possibly shared) state: 0 = userspace, else a registered owner. */
+const ownerIds = new Map<object, number>();
+const ownerObjs: object[] = [];
+/** The arch timer's owner token: id 1 on every thread (the only owner shared across threads). */
+export const TIMER_OWNER_TOKEN: object = Object.freeze({ owner: 'arch-timer' });
+function ownerId(o: LineOwner): number {
+  if (o === undefined) return 0;
+  let id = ownerIds.get(o);
+  if (id === undefined) {
+    ownerObjs.push(o);
+    id = ownerObjs.length;
+    ownerIds.set(o, id);
+  }
+  return id;
+}
+ownerId(TIMER_OWNER_TOKEN);
+
+// per-interrupt words in the state array
+const F_ENABLED = 0;
+const F_GROUP = 1;
+const F_PRIORITY = 2;
+const F_EDGE = 3;
+const F_LATCH = 4;
+const F_LEVEL = 5;
+const F_ACTIVE = 6;
+const F_TARGETS = 7;
+const F_SOURCE = 8;
+const F_ASOURCE = 9;
+const F_OWNER = 10;
+const IRQ_WORDS = 12;
+// per-CPU-interface words
+const C_CTLR = 0;
+const C_PMR = 1;
+const C_BPR = 2;
+const C_ABPR = 3;
+const C_APR = 4;
+const C_IRQ = 5;
+const C_FIQ = 6;
+const CPU_WORDS = 8;
+// distributor words
+const D_ENABLED = 0;
+const D_REV = 1;
+const D_GROUPS_USER = 2;
+const CPUS_AT = 8;
+const IRQS_AT = CPUS_AT + GIC_V2_MAX_CPUS * CPU_WORDS;
+
+/**
+ * One interrupt's state: a view of IRQ_WORDS words of the GIC's state array (which lives in a SharedArrayBuffer
+ * when the VM is shared between threads; the lock is the caller's, see SoftVgic).
+ */
+class IrqState {
+  constructor(
+    private readonly a: Int32Array,
+    private readonly o: number,
+    readonly intid: number,
+  ) {}
+  get enabled(): boolean {
+    return this.a[this.o + F_ENABLED] !== 0;
+  }
+  set enabled(v: boolean) {
+    this.a[this.o + F_ENABLED] = v ? 1 : 0;
+  }
+  get group(): 0 | 1 {
+    return this.a[this.o + F_GROUP] as 0 | 1;
+  }
+  set group(v: 0 | 1) {
+    this.a[this.o + F_GROUP] = v;
+  }
+  get priority(): number {
+    return this.a[this.o + F_PRIORITY] as number;
+  }
+  set priority(v: number) {
+    this.a[this.o + F_PRIORITY] = v;
+  }
+  get edge(): boolean {
+    return this.a[this.o + F_EDGE] !== 0;
+  }
+  set edge(v: boolean) {
+    this.a[this.o + F_EDGE] = v ? 1 : 0;
+  }
+  get pendingLatch(): boolean {
+    return this.a[this.o + F_LATCH] !== 0;
+  }
+  set pendingLatch(v: boolean) {
+    this.a[this.o + F_LATCH] = v ? 1 : 0;
+  }
+  get lineLevel(): boolean {
+    return this.a[this.o + F_LEVEL] !== 0;
+  }
+  set lineLevel(v: boolean) {
+    this.a[this.o + F_LEVEL] = v ? 1 : 0;
+  }
+  get active(): boolean {
+    return this.a[this.o + F_ACTIVE] !== 0;
+  }
+  set active(v: boolean) {
+    this.a[this.o + F_ACTIVE] = v ? 1 : 0;
+  }
   /** ITARGETSR byte (SPIs); the own CPU bit for private interrupts */
-  targets: number;
+  get targets(): number {
+    return this.a[this.o + F_TARGETS] as number;
+  }
+  set targets(v: number) {
+    this.a[this.o + F_TARGETS] = v;
+  }
   /** SGIs: one bit per source CPU that made it pending */
-  source: number;
+  get source(): number {
+    return this.a[this.o + F_SOURCE] as number;
+  }
+  set source(v: number) {
+    this.a[this.o + F_SOURCE] = v;
+  }
   /** SGIs: the source of the active instance */
-  activeSource: number;
-  owner: LineOwner;
+  get activeSource(): number {
+    return this.a[this.o + F_ASOURCE] as number;
+  }
+  set activeSource(v: number) {
+    this.a[this.o + F_ASOURCE] = v;
+  }
+  get ownerId(): number {
+    return this.a[this.o + F_OWNER] as number;
+  }
+  set owner(v: LineOwner) {
+    this.a[this.o + F_OWNER] = ownerId(v);
+  }
 }
 
 function isPending(s: IrqState): boolean {
@@ -75,18 +184,58 @@ function isPending(s: IrqState): boolean {
   return s.pendingLatch || (!s.edge && s.lineLevel);
 }
 
-interface CpuIf {
+/** One CPU interface: a view of CPU_WORDS words of the state array. */
+class CpuIf {
+  constructor(
+    private readonly a: Int32Array,
+    private readonly o: number,
+  ) {}
   /** GICC_CTLR bits (EnableGrp0/1, AckCtl, FIQEn, CBPR, EOImode) */
-  ctlr: number;
+  get ctlr(): number {
+    return this.a[this.o + C_CTLR] as number;
+  }
+  set ctlr(v: number) {
+    this.a[this.o + C_CTLR] = v;
+  }
   /** priority mask, bits 7..3 */
-  pmr: number;
+  get pmr(): number {
+    return this.a[this.o + C_PMR] as number;
+  }
+  set pmr(v: number) {
+    this.a[this.o + C_PMR] = v;
+  }
   /** binary points as stored (3 bits); the effective value is at least the minimum */
-  bpr: number;
-  abpr: number;
+  get bpr(): number {
+    return this.a[this.o + C_BPR] as number;
+  }
+  set bpr(v: number) {
+    this.a[this.o + C_BPR] = v;
+  }
+  get abpr(): number {
+    return this.a[this.o + C_ABPR] as number;
+  }
+  set abpr(v: number) {
+    this.a[this.o + C_ABPR] = v;
+  }
   /** active priorities: bit n = preemption level n (group priority >> 3) has an active interrupt */
-  apr: number;
-  irq: boolean;
-  fiq: boolean;
+  get apr(): number {
+    return this.a[this.o + C_APR] as number;
+  }
+  set apr(v: number) {
+    this.a[this.o + C_APR] = v;
+  }
+  get irq(): boolean {
+    return Atomics.load(this.a, this.o + C_IRQ) !== 0;
+  }
+  set irq(v: boolean) {
+    Atomics.store(this.a, this.o + C_IRQ, v ? 1 : 0);
+  }
+  get fiq(): boolean {
+    return Atomics.load(this.a, this.o + C_FIQ) !== 0;
+  }
+  set fiq(v: boolean) {
+    Atomics.store(this.a, this.o + C_FIQ, v ? 1 : 0);
+  }
 }
 
 export type GicOutputListener = (cpu: number, irq: boolean, fiq: boolean) => void;
@@ -97,6 +246,18 @@ export interface GicV2Options {
   /** interrupts including the 32 private ones: 64..1024 in steps of 32 (KVM default 256) */
   nrIrqs?: number;
   onOutput?: GicOutputListener;
+  /**
+   * Where the state lives (at least {@link gicStateWords}(nrCpus, nrIrqs) words, e.g. over a SharedArrayBuffer so
+   * every vCPU thread acts on one GIC); default a private array. `attach: true` takes the state as it is (another
+   * thread built it); otherwise it is initialised to the reset values.
+   */
+  state?: Int32Array;
+  attach?: boolean;
+}
+
+/** Words of state a GIC with `nrCpus` CPU interfaces and `nrIrqs` interrupts needs. */
+export function gicStateWords(nrCpus: number, nrIrqs: number): number {
+  return IRQS_AT + (nrCpus * 32 + (nrIrqs - 32)) * IRQ_WORDS;
 }
 
 /** Outcome of a userspace register write that KVM refuses (only a bad GICD_IIDR write): the errno. */
@@ -141,12 +302,28 @@ export class GicV2 {
   readonly nrCpus: number;
   readonly nrIrqs: number;
   onOutput: GicOutputListener | undefined;
+  private readonly st: Int32Array;
   /** GICD_CTLR.Enable */
-  private enabled = false;
+  private get enabled(): boolean {
+    return this.st[D_ENABLED] !== 0;
+  }
+  private set enabled(v: boolean) {
+    this.st[D_ENABLED] = v ? 1 : 0;
+  }
   /** IIDR revision (2 or 3); userspace can write 2 */
-  private implementationRev = KVM_VGIC_IMP_REV_LATEST;
+  private get implementationRev(): number {
+    return this.st[D_REV] as number;
+  }
+  private set implementationRev(v: number) {
+    this.st[D_REV] = v;
+  }
   /** KVM: IGROUPR is writable from userspace only once userspace wrote GICD_IIDR */
-  private groupsUserWritable = false;
+  private get groupsUserWritable(): boolean {
+    return this.st[D_GROUPS_USER] !== 0;
+  }
+  private set groupsUserWritable(v: boolean) {
+    this.st[D_GROUPS_USER] = v ? 1 : 0;
+  }
   private readonly priv: IrqState[];
   private readonly spis: IrqState[];
   private readonly cpus: CpuIf[];
@@ -159,26 +336,33 @@ export class GicV2 {
     this.nrCpus = nrCpus;
     this.nrIrqs = nrIrqs;
     this.onOutput = options.onOutput;
-    const mk = (intid: number, targets: number): IrqState => ({
-      intid,
-      enabled: intid < 16,
-      group: 0,
-      priority: 0,
-      edge: intid < 16 || intid >= 32,
-      pendingLatch: false,
-      lineLevel: false,
-      active: false,
-      targets,
-      source: 0,
-      activeSource: 0,
-      owner: undefined,
-    });
+    const words = gicStateWords(nrCpus, nrIrqs);
+    const st = options.state ?? new Int32Array(words);
+    if (!(st instanceof Int32Array) || st.length < words) throw new RangeError(`state: needs an Int32Array of at least ${words} words`);
+    this.st = st;
+    const fresh = options.attach !== true;
+    let at = IRQS_AT;
+    const mk = (intid: number, targets: number): IrqState => {
+      const s = new IrqState(st, at, intid);
+      if (fresh) {
+        st.fill(0, at, at + IRQ_WORDS);
+        s.enabled = intid < 16;
+        s.edge = intid < 16 || intid >= 32;
+        s.targets = targets;
+      }
+      at += IRQ_WORDS;
+      return s;
+    };
+    if (fresh) {
+      st.fill(0, 0, IRQS_AT);
+      this.implementationRev = KVM_VGIC_IMP_REV_LATEST;
+    }
     this.priv = [];
     for (let c = 0; c < nrCpus; c++) for (let i = 0; i < 32; i++) this.priv.push(mk(i, 1 << c));
     this.spis = [];
     for (let i = 32; i < nrIrqs; i++) this.spis.push(mk(i, 0));
     this.cpus = [];
-    for (let c = 0; c < nrCpus; c++) this.cpus.push({ ctlr: 0, pmr: 0, bpr: 0, abpr: 0, apr: 0, irq: false, fiq: false });
+    for (let c = 0; c < nrCpus; c++) this.cpus.push(new CpuIf(st, CPUS_AT + c * CPU_WORDS));
   }
 
   // ------------------------------------------------------------------ outputs
@@ -206,7 +390,7 @@ export class GicV2 {
     if (!Number.isInteger(intid) || intid < 16 || intid >= this.nrIrqs) return false;
     if (intid < 32) checkCpu(cpu, this.nrCpus);
     const s = this.irq(intid < 32 ? cpu : 0, intid);
-    if (s.owner !== owner) return true;
+    if (s.ownerId !== ownerId(owner)) return true;
     if (s.edge) {
       if (!level) return true;
       s.pendingLatch = true;
