@@ -97,7 +97,25 @@ export class Core extends CpuState implements Cpu {
   exclPa = -1;
   exclSize = 0;
   /** hook for a global monitor (SMP): called on exclusive load / store-exclusive success */
-  globalMonitor: { mark(cpu: Core, pa: number, size: number): void; check(cpu: Core, pa: number, size: number): boolean } | undefined;
+  globalMonitor:
+    | {
+        mark(cpu: Core, pa: number, size: number): void;
+        check(cpu: Core, pa: number, size: number): boolean;
+        /**
+         * SMP (lib/soft/smp.ts): performs a store-exclusive atomically — succeeds iff memory at `pa` still holds
+         * the value the load-exclusive read (exclV0..3) — and writes the new value. When present, STXR/STXP use it
+         * instead of check() + a plain store.
+         */
+        storeExclusive?(cpu: Core, pa: number, esize: number, pair: boolean, v1lo: number, v1hi: number, v2lo: number, v2hi: number): boolean;
+      }
+    | undefined;
+  /** the words the last load-exclusive read (first element lo/hi, second element lo/hi for pairs) */
+  exclV0 = 0;
+  exclV1 = 0;
+  exclV2 = 0;
+  exclV3 = 0;
+  /** SMP hook: SEV executed (wake the other vCPUs) */
+  onSev: (() => void) | undefined;
 
   constructor(options: CpuOptions, decoder: Decoder) {
     super();
@@ -626,10 +644,14 @@ export class Core extends CpuState implements Cpu {
   }
 
   /** Mark the monitor for a load-exclusive at VA (after the load succeeded, so the translation is cached). */
-  markExclusive(lo: number, hi: number, size: number): void {
+  markExclusive(lo: number, hi: number, size: number, v0 = 0, v1 = 0, v2 = 0, v3 = 0): void {
     const pa = this.probe(lo, hi, 0, 0);
     this.exclPa = pa;
     this.exclSize = size;
+    this.exclV0 = v0;
+    this.exclV1 = v1;
+    this.exclV2 = v2;
+    this.exclV3 = v3;
     if (pa >= 0 && this.globalMonitor) this.globalMonitor.mark(this, pa, size);
   }
 
@@ -640,6 +662,15 @@ export class Core extends CpuState implements Cpu {
     let ok = this.exclPa >= 0 && this.exclPa === pa && this.exclSize === size;
     if (ok && this.globalMonitor) ok = this.globalMonitor.check(this, pa, size);
     return ok;
+  }
+
+  /** Store-exclusive through globalMonitor.storeExclusive (translate faulting as a write, local monitor, then the atomic store). */
+  storeExclusive(lo: number, hi: number, esize: number, pair: boolean, v1lo: number, v1hi: number, v2lo: number, v2hi: number): boolean {
+    const i = this.translate(lo, hi, 1, 0, false);
+    const pa = this.tlbPa[i]! + (lo & 0xfff);
+    const total = pair ? esize * 2 : esize;
+    if (!(this.exclPa >= 0 && this.exclPa === pa && this.exclSize === total)) return false;
+    return this.globalMonitor!.storeExclusive!(this, pa, esize, pair, v1lo, v1hi, v2lo, v2hi);
   }
 
   // ===================================================================================== API state

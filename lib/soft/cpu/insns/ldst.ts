@@ -257,19 +257,28 @@ export const rows: Row[] = [
         x[d1 + 1] = esize === 8 ? h1 : 0;
         x[d2] = v2;
         x[d2 + 1] = esize === 8 ? h2 : 0;
+        c.markExclusive(lo, hi, total, v1, esize === 8 ? h1 : 0, v2, esize === 8 ? h2 : 0);
       } else {
         const v = c.ld(lo, hi, esize, ACC_ALIGN | ACC_EXCL);
         const d = wz(f.rt) * 2;
         x[d] = v;
-        x[d + 1] = esize === 8 ? c.mhi : 0;
+        const h = esize === 8 ? c.mhi : 0;
+        x[d + 1] = h;
+        c.markExclusive(lo, hi, total, v, h);
       }
-      c.markExclusive(lo, hi, total);
       return;
     }
     // store exclusive: Rs gets 0 on success, 1 on failure
     if (f.rs === f.rt || f.rs === f.rn && f.rn !== 31 || (f.o1 && f.rs === f.rt2)) c.undef(); // CONSTRAINED UNPREDICTABLE
-    const ok = c.checkExclusive(lo, hi, total);
-    if (ok) {
+    // SMP: an atomic compare-and-store against the value the load-exclusive read (lib/soft/smp.ts)
+    const atomic = c.globalMonitor?.storeExclusive !== undefined;
+    let ok: boolean;
+    if (atomic) {
+      const a1 = rz(f.rt) * 2;
+      const a2 = rz(f.rt2) * 2;
+      ok = c.storeExclusive(lo, hi, esize, f.o1 === 1, x[a1]!, x[a1 + 1]!, f.o1 ? x[a2]! : 0, f.o1 ? x[a2 + 1]! : 0);
+    } else ok = c.checkExclusive(lo, hi, total);
+    if (ok && !atomic) {
       const s1 = rz(f.rt) * 2;
       if (f.o1) {
         const s2 = rz(f.rt2) * 2;

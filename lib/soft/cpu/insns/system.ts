@@ -130,7 +130,11 @@ export const rows: Row[] = [
       c.stopWith({ kind: 'wfe' }, true);
     }
     if (f.op2 === 5) c.eventRegister = true; // SEVL
-    // SEV: the VM wakes other vCPUs; nothing local
+    if (f.op2 === 4) {
+      // SEV: an event for every PE (this one included); the SMP layer wakes the other vCPUs
+      c.eventRegister = true;
+      c.onSev?.();
+    }
   }),
   // CLREX
   row('CLREX', '11010101000000110011 crm:4 010 11111', (c) => c.clearExclusive()),
