@@ -87,9 +87,42 @@ function pairOp(u: number, opcode: number): Bin | undefined {
   }
 }
 
+/** SHADD/UHADD, SQADD/UQADD, SRHADD/URHADD, SHSUB/UHSUB, SQSUB/UQSUB (saturation sets FPSR.QC) */
+function satHalving(c: Core, q: number, u: number, size: number, rm: number, opcode: number, rn: number, rd: number): boolean {
+  if (opcode > 0b00101 || opcode === 0b00011) return false;
+  const esize = 8 << size;
+  if (size === 3 && (!q || opcode === 0 || opcode === 2 || opcode === 4)) return c.undef();
+  const n = (q ? 128 : 64) / esize;
+  const lo = u ? 0n : -(1n << BigInt(esize - 1));
+  const hi = u ? ONES(esize) : (1n << BigInt(esize - 1)) - 1n;
+  for (let i = 0; i < n; i++) {
+    let a = elt(c, rn, i, esize);
+    let b = elt(c, rm, i, esize);
+    if (!u) {
+      a = sext(a, esize);
+      b = sext(b, esize);
+    }
+    let r: bigint;
+    switch (opcode) {
+      case 0b00000: r = (a + b) >> 1n; break;
+      case 0b00010: r = (a + b + 1n) >> 1n; break;
+      case 0b00100: r = (a - b) >> 1n; break;
+      default: {
+        r = opcode === 0b00001 ? a + b : a - b;
+        if (r > hi) { r = hi; c.fpsr |= 1 << 27; }
+        else if (r < lo) { r = lo; c.fpsr |= 1 << 27; }
+      }
+    }
+    setElt(c, rd, i, esize, trunc(r, esize));
+  }
+  finish(c, rd, q);
+  return true;
+}
+
 function threeSameInt(c: Core, q: number, u: number, size: number, rm: number, opcode: number, rn: number, rd: number): void {
   const esize = 8 << size;
   const n = (q ? 128 : 64) / esize;
+  if (satHalving(c, q, u, size, rm, opcode, rn, rd)) return;
   if (opcode === 0b00011) {
     // bitwise: on 32-bit words
     const w = q ? 4 : 2;
@@ -745,4 +778,104 @@ export const rows: Row[] = [
     }
     finish(c, f.rd, f.q);
   }),
+  // ---- three different: xADDL/xADDW/xSUBL/xSUBW/xABAL/xABDL/xMLAL/xMLSL/xMULL (and the ...2 forms)
+  row('SIMD_3diff', '0 q:1 u:1 01110 size:2 1 rm:5 opcode:4 00 rn:5 rd:5', (c, f) => {
+    c.checkFp();
+    if (f.size === 3) return c.undef();
+    const esize = 8 << f.size;
+    const wide = 2 * esize;
+    const lanes = 64 / esize;
+    const base = f.q ? lanes : 0;
+    const A = snapshot(c, f.rn);
+    const B = snapshot(c, f.rm);
+    const ext = (x: bigint, e: number): bigint => (f.u ? x : sext(x, e));
+    const op = f.opcode;
+    if (![0b0000, 0b0001, 0b0010, 0b0011, 0b0101, 0b0111, 0b1000, 0b1010, 0b1100].includes(op)) return c.undef();
+    for (let i = 0; i < lanes; i++) {
+      const a = op === 0b0001 || op === 0b0011 ? ext(sElt(A, i, wide), wide) : ext(sElt(A, base + i, esize), esize);
+      const b = ext(sElt(B, base + i, esize), esize);
+      const d = elt(c, f.rd, i, wide);
+      let r: bigint;
+      switch (op) {
+        case 0b0000: case 0b0001: r = a + b; break;
+        case 0b0010: case 0b0011: r = a - b; break;
+        case 0b0101: r = d + (a > b ? a - b : b - a); break;
+        case 0b0111: r = a > b ? a - b : b - a; break;
+        case 0b1000: r = d + a * b; break;
+        case 0b1010: r = d - a * b; break;
+        default: r = a * b;
+      }
+      setElt(c, f.rd, i, wide, trunc(r, wide));
+    }
+  }),
+
+  // ---- vector by element: MUL/MLA/MLS, xMULL/xMLAL/xMLSL, FMUL/FMLA/FMLS (and scalar FP forms)
+  row('SIMD_elem', '0 q:1 u:1 01111 size:2 l:1 m:1 rm:4 opcode:4 h:1 0 rn:5 rd:5', (c, f) => {
+    c.checkFp();
+    byElement(c, f.q, f.u, f.size, f.l, f.m, f.rm, f.opcode, f.h, f.rn, f.rd, false);
+  }),
+  row('SIMD_elem_scalar', '01 u:1 11111 size:2 l:1 m:1 rm:4 opcode:4 h:1 0 rn:5 rd:5', (c, f) => {
+    c.checkFp();
+    byElement(c, 1, f.u, f.size, f.l, f.m, f.rm, f.opcode, f.h, f.rn, f.rd, true);
+  }),
 ];
+
+function byElement(
+  c: Core, q: number, u: number, size: number, l: number, m: number, rm4: number, opcode: number, h: number, rn: number, rd: number, scalar: boolean,
+): void {
+  const isFp = u === 0 && (opcode === 0b0001 || opcode === 0b0101 || opcode === 0b1001) && (size & 2) !== 0;
+  if (isFp) {
+    const sz = size & 1;
+    const n = fpWidth(sz);
+    if (sz && l) return c.undef();
+    if (sz && !q && !scalar) return c.undef();
+    const index = sz ? h : (h << 1) | l;
+    const rm = (m << 4) | rm4;
+    const x = elt(c, rm, index, n);
+    const lanes = scalar ? 1 : (q ? 128 : 64) / n;
+    const res: bigint[] = [];
+    for (let i = 0; i < lanes; i++) {
+      const a = elt(c, rn, i, n);
+      const d = elt(c, rd, i, n);
+      if (opcode === 0b1001) res.push(fp.fpMul(n, a, x, c));
+      else if (opcode === 0b0001) res.push(fp.fpMulAdd(n, d, a, x, c));
+      else res.push(fp.fpMulAdd(n, d, fp.fpNeg(n, a), x, c));
+    }
+    if (scalar) clearFrom(c, rd, 0);
+    res.forEach((r, i) => setElt(c, rd, i, n, r));
+    if (!scalar) finish(c, rd, q);
+    return;
+  }
+  if (scalar) return c.undef();
+  if (size === 0 || size === 3) return c.undef();
+  const esize = 8 << size;
+  const index = size === 1 ? (h << 2) | (l << 1) | m : (h << 1) | l;
+  const rm = size === 1 ? rm4 : (m << 4) | rm4;
+  const xu = elt(c, rm, index, esize);
+  const long = opcode === 0b0010 || opcode === 0b0110 || opcode === 0b1010;
+  if (long) {
+    // xMLAL / xMLSL / xMULL (by element), ...2 uses the upper half of Vn
+    const wide = 2 * esize;
+    const lanes = 64 / esize;
+    const A = snapshot(c, rn);
+    const base = q ? lanes : 0;
+    const x = u ? xu : sext(xu, esize);
+    for (let i = 0; i < lanes; i++) {
+      const a = u ? sElt(A, base + i, esize) : sext(sElt(A, base + i, esize), esize);
+      const d = elt(c, rd, i, wide);
+      const p = a * x;
+      const r = opcode === 0b0010 ? d + p : opcode === 0b0110 ? d - p : p;
+      setElt(c, rd, i, wide, trunc(r, wide));
+    }
+    return;
+  }
+  let op: ((a: bigint, d: bigint) => bigint) | undefined;
+  if (u === 0 && opcode === 0b1000) op = (a) => a * xu; // MUL
+  else if (u === 1 && opcode === 0b0000) op = (a, d) => d + a * xu; // MLA
+  else if (u === 1 && opcode === 0b0100) op = (a, d) => d - a * xu; // MLS
+  if (op === undefined) return c.undef();
+  const lanes = (q ? 128 : 64) / esize;
+  const A = snapshot(c, rn);
+  for (let i = 0; i < lanes; i++) setElt(c, rd, i, esize, trunc(op(sElt(A, i, esize), elt(c, rd, i, esize)), esize));
+  finish(c, rd, q);
+}
