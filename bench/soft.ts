@@ -6,7 +6,8 @@
  * bench/workloads/build.sh; without the cross gcc the C workloads are skipped with the reason in the table.
  *
  * The soft side is a fresh `node` process running `runMachine({ backend: 'soft' })` (the code behind
- * `kvm-arm run --backend soft`); the qemu side is a `qemu-system-aarch64` process. Each side's start-up is the
+ * `kvm-arm run --backend soft`); the qemu side is a `qemu-system-aarch64` process. Runs alternate soft, qemu,
+ * soft, qemu, ... (3 rounds, medians), so both see the same load on a shared machine. Each side's start-up is the
  * wall time of the same tool on an empty guest (SYSTEM_OFF at once, median of 3) and is subtracted.
  *
  * Instruction counts are exact. Every workload repeats a fixed pass REPS times, and REPS is only a data word
@@ -53,6 +54,8 @@ const SCALE = ((): number => {
   return v;
 })();
 const reps = (n: number): number => Math.max(4, Math.round(n * SCALE));
+/** Timed runs per tool and workload, soft and qemu interleaved (medians are reported). */
+const ROUNDS = 3;
 
 const WORKLOADS: Workload[] = [
   { name: 'intloop', label: 'integer loop', c: false, perPass: 3, softReps: reps(8_000_000), qemuReps: reps(480_000_000), expected: (r) => ((BigInt(r) * BigInt(r + 1)) / 2n) & M64 },
@@ -189,10 +192,16 @@ export async function run(): Promise<{ title: string; rows: Row[] }> {
   mkdirSync(OUT, { recursive: true });
 
   const empty = build('empty', 0);
-  const softBase = median([0, 1, 2].map(() => softRun(empty).seconds));
-  const qemuBase = median([0, 1, 2].map(() => qemuRun(empty).seconds));
-  rows.push({ name: 'start-up (empty guest): kvm-arm soft', value: softBase, unit: 's', note: 'node + runMachine, median of 3' });
-  rows.push({ name: 'start-up (empty guest): qemu', value: qemuBase, unit: 's', note: 'median of 3' });
+  const se: number[] = [];
+  const qe: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    se.push(softRun(empty).seconds);
+    qe.push(qemuRun(empty).seconds);
+  }
+  const softBase = median(se);
+  const qemuBase = median(qe);
+  rows.push({ name: 'start-up (empty guest): kvm-arm soft', value: softBase, unit: 's', note: `node + runMachine, median of ${ROUNDS}` });
+  rows.push({ name: 'start-up (empty guest): qemu', value: qemuBase, unit: 's', note: `median of ${ROUNDS}` });
 
   const ratios: number[] = [];
   for (const w of WORKLOADS) {
@@ -209,19 +218,26 @@ export async function run(): Promise<{ title: string; rows: Row[] }> {
     const softInsns = a * w.softReps + b - 1;
     const qemuInsns = a * w.qemuReps + b;
     process.stderr.write(`bench soft: ${w.label}: soft ${softInsns} insns, qemu ${qemuInsns} insns ...\n`);
-    const sr = softRun(softElf);
-    checkOut('soft', w, w.softReps, sr.out);
-    if (sr.instructions !== softInsns) throw new Error(`${w.name}: soft retired ${sr.instructions}, expected ${softInsns}`);
-    const qr = [0, 1, 2].map(() => qemuRun(qemuElf));
-    qr.forEach((r) => checkOut('qemu', w, w.qemuReps, r.out));
-    const softT = sr.seconds - softBase;
-    const qemuT = median(qr.map((r) => r.seconds)) - qemuBase;
+    // interleaved rounds, so both tools see the same machine load; medians
+    const st: number[] = [];
+    const qt: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const sr = softRun(softElf);
+      checkOut('soft', w, w.softReps, sr.out);
+      if (sr.instructions !== softInsns) throw new Error(`${w.name}: soft retired ${sr.instructions}, expected ${softInsns}`);
+      st.push(sr.seconds);
+      const qr = qemuRun(qemuElf);
+      checkOut('qemu', w, w.qemuReps, qr.out);
+      qt.push(qr.seconds);
+    }
+    const softT = median(st) - softBase;
+    const qemuT = median(qt) - qemuBase;
     if (softT <= 0 || qemuT <= 0) throw new Error(`${w.name}: run time not above start-up (soft ${softT} s, qemu ${qemuT} s): raise KVM_ARM_BENCH_SCALE`);
     const softMips = softInsns / softT / 1e6;
     const qemuMips = qemuInsns / qemuT / 1e6;
     ratios.push(softMips / qemuMips);
-    rows.push({ name: `${w.label}: kvm-arm soft`, value: softMips, unit: 'MIPS', note: `${softInsns} insns in ${softT.toFixed(2)} s; ${note}` });
-    rows.push({ name: `${w.label}: qemu TCG`, value: qemuMips, unit: 'MIPS', note: `${qemuInsns} insns in ${qemuT.toFixed(2)} s (median of 3)` });
+    rows.push({ name: `${w.label}: kvm-arm soft`, value: softMips, unit: 'MIPS', note: `${softInsns} insns in ${softT.toFixed(2)} s (median of ${ROUNDS}); ${note}` });
+    rows.push({ name: `${w.label}: qemu TCG`, value: qemuMips, unit: 'MIPS', note: `${qemuInsns} insns in ${qemuT.toFixed(2)} s (median of ${ROUNDS})` });
     rows.push({ name: `${w.label}: soft / qemu`, value: softMips / qemuMips, unit: 'x' });
   }
   if (ratios.length > 1) {
@@ -229,6 +245,6 @@ export async function run(): Promise<{ title: string; rows: Row[] }> {
   }
   // keep the built images (gitignored) for a look with objdump; report their size
   const sizes = WORKLOADS.filter((w) => existsSync(join(OUT, `${w.name}-${w.softReps}.elf`))).map((w) => `${w.name} ${statSync(join(OUT, `${w.name}-${w.softReps}.elf`)).size} B`);
-  if (sizes.length) rows.push({ name: 'images (bench/workloads/out)', value: sizes.length, unit: 'ELF', note: sizes.join(', ') });
+  if (sizes.length) rows.push({ name: 'images (bench/workloads/out)', value: sizes.join(', ') });
   return { title, rows };
 }
