@@ -125,6 +125,7 @@ describeAs('stage-1 MMU, 4 KiB granule', () => {
     expect(ec(m)).toBe(0x21);
     expect(fsc(m)).toBe(0x0f);
     expect(far(m)).toBe(BigInt(RAM_BASE + 0x90000));
+    expect(m.cpu.getSysreg(3, 0, 4, 0, 1)).toBe(BigInt(RAM_BASE + 0x90000)); // ELR: the faulting fetch
   });
 
   test('Device memory: unaligned access faults; Normal memory allows it', () => {

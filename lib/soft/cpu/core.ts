@@ -141,11 +141,34 @@ export class Core extends CpuState implements Cpu {
     this.stopRequested = false;
     if (this.bus.generation !== this.busGen) this.flushTlb();
     const trace = this.trace;
+    const dec = this.decoder;
     let left = budget;
-    while (left > 0) {
-      left--;
+    // The try block is outside the per-instruction loop: a guest exception or a stop unwinds to here and the
+    // loop is re-entered.
+    for (;;) {
       try {
-        this.step(trace);
+        while (left > 0) {
+          left--;
+          if ((this.irqLine && (this.daif & 2) === 0) || (this.fiqLine && (this.daif & 1) === 0)) this.takeInterrupt();
+          const pcLo = this.pcLo;
+          const pcHi = this.pcHi;
+          this.ipcLo = pcLo;
+          this.ipcHi = pcHi;
+          const insn =
+            (pcLo & 0xfffff003) === this.fLo && pcHi === this.fHi ? this.fDv!.getUint32(this.fOff + (pcLo & 0xfff), true) : this.fetchSlow();
+          if (pcLo >= 0xfffffffc) {
+            this.pcLo = 0;
+            this.pcHi = (pcHi + 1) >>> 0;
+          } else this.pcLo = pcLo + 4;
+          if (this.il !== 0) this.takeSync(EC.ILLEGAL, 0);
+          const d = dec.decode(insn);
+          this.cur = d;
+          if (trace !== undefined) trace(this.bigFrom(pcLo, pcHi), insn);
+          d.exec(this, d.f);
+          this.retired++;
+          if (this.stopRequested) return { kind: 'budget' };
+        }
+        return { kind: 'budget' };
       } catch (e) {
         if (e !== UNWIND) throw e;
         const s = this.stop;
@@ -153,45 +176,14 @@ export class Core extends CpuState implements Cpu {
           this.stop = undefined;
           return s;
         }
-        continue;
       }
-      if (this.stopRequested) break;
     }
-    return { kind: 'budget' };
-  }
-
-  private step(trace: ((pc: bigint, insn: number) => void) | undefined): void {
-    if ((this.irqLine && (this.daif & 2) === 0) || (this.fiqLine && (this.daif & 1) === 0)) {
-      this.takeInterrupt();
-    }
-    let insn: number;
-    const pcLo = this.pcLo;
-    if ((pcLo & 0xfffff003) === this.fLo && this.pcHi === this.fHi) {
-      insn = this.fDv!.getUint32(this.fOff + (pcLo & 0xfff), true);
-    } else {
-      insn = this.fetchSlow();
-    }
-    this.ipcLo = pcLo;
-    this.ipcHi = this.pcHi;
-    const npc = pcLo + 4;
-    if (npc >= TWO32) {
-      this.pcLo = 0;
-      this.pcHi = (this.pcHi + 1) >>> 0;
-    } else this.pcLo = npc;
-    if (this.il !== 0) this.takeSync(EC.ILLEGAL, 0);
-    const d = this.decoder.decode(insn);
-    this.cur = d;
-    if (trace !== undefined) trace(this.bigFrom(this.ipcLo, this.ipcHi), insn);
-    d.exec(this, d.f);
-    this.retired++;
   }
 
   private fetchSlow(): number {
     const lo = this.pcLo;
     const hi = this.pcHi;
     if ((lo & 3) !== 0) {
-      this.ipcLo = lo;
-      this.ipcHi = hi;
       this.far(lo, hi);
       this.takeSync(EC.PC_ALIGN, 0);
     }
@@ -207,8 +199,6 @@ export class Core extends CpuState implements Cpu {
         const o = pa - r.gpa;
         return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
       }
-      this.ipcLo = lo;
-      this.ipcHi = hi;
       this.stopWith({ kind: 'fetch-abort', pa }, false);
     }
     this.fLo = (lo & 0xfffff000) | 0;
