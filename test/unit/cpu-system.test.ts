@@ -332,3 +332,15 @@ describeAs('API edge', () => {
     expect(list).toContainEqual([3, 0, 0, 4, 0]); // ID_AA64PFR0_EL1
   });
 });
+
+describeAs('FP control registers', () => {
+  test('MRS FPCR traps with EC 0x07 while CPACR_EL1.FPEN = 0, works when enabled', () => {
+    let m = withVectors('mrs x0, fpcr');
+    m.cpu.run(10);
+    expect(ec(get(m, ESR))).toBe(0x07);
+    m = withVectors('mov x1, #3 << 20\nmsr cpacr_el1, x1\nmov x2, #0x00400000\nmsr fpcr, x2\nmrs x0, fpcr\nhvc #0');
+    expect(m.cpu.run(10)).toEqual({ kind: 'hvc', imm: 0 });
+    expect(m.cpu.getX(0)).toBe(0x00400000n);
+    expect(m.cpu.getFpcr()).toBe(0x00400000);
+  });
+});

@@ -251,6 +251,8 @@ export class SysregFile {
     this.add('AMAIR_EL1', [3, 0, 10, 3, 0], { reset: 0n });
     this.add('VBAR_EL1', [3, 0, 12, 0, 0], { get: (_c, s) => s.vbar, set: (_c, s, v) => { s.vbar = v & ~0x7ffn & M64; } });
     this.add('DISR_EL1', [3, 0, 12, 1, 1], { reset: 0n });
+    // GICv2 guest: the GICv3 system register interface is absent; KVM answers ICC_SRE_EL1 reads with 0
+    this.add('ICC_SRE_EL1', [3, 0, 12, 12, 5], { listed: false, get: () => 0n, set: () => undefined });
     this.add('CONTEXTIDR_EL1', [3, 0, 13, 0, 1], { reset: 0n, wmask: 0xffffffffn });
     this.add('TPIDR_EL1', [3, 0, 13, 0, 4], { reset: 0n });
     this.add('CNTKCTL_EL1', [3, 0, 14, 1, 0], { get: (_c, s) => s.cntkctl, set: (_c, s, v) => { s.cntkctl = v & 0x3ffn; } });
@@ -516,6 +518,7 @@ export class SysregFile {
       }
     }
     if (d.name === 'SP_EL0' && c.spsel === 0) c.undef();
+    if (d.name === 'FPCR' || d.name === 'FPSR') c.checkFp(); // CPACR_EL1.FPEN traps these too (EC 0x07)
     return d;
   }
 
