@@ -189,6 +189,27 @@ for (const [name, op0, op1, crn, crm, op2, alt] of SYSREG_ROWS) {
   sysregKeyByName.set(name, k);
   if (alt !== undefined) sysregKeyByName.set(alt, k);
 }
+// The ID register space (op0=3, op1=0, CRn=0, CRm=1..7) beyond binutils 2.40's table: KVM_GET_REG_LIST lists every
+// encoding of it (test/fixtures/reglist-*.txt). Registers allocated by newer Arm ARM revisions get their names; the
+// rest are named after the kernel's ID_UNALLOCATED(crm, op2) (arch/arm64/kvm/sys_regs.c; RAZ for the guest).
+for (const [name, crm, op2] of [
+  ['ID_AA64PFR2_EL1', 4, 2], ['ID_AA64FPFR0_EL1', 4, 7], ['ID_AA64DFR2_EL1', 5, 2],
+  ['ID_AA64ISAR3_EL1', 6, 3], ['ID_AA64MMFR3_EL1', 7, 3], ['ID_AA64MMFR4_EL1', 7, 4],
+] as const) {
+  const k = sysKey({ op0: 3, op1: 0, crn: 0, crm, op2 });
+  if (!sysregNameByKey.has(k) && !sysregKeyByName.has(name)) {
+    sysregNameByKey.set(k, name);
+    sysregKeyByName.set(name, k);
+  }
+}
+for (let crm = 1; crm < 8; crm++) {
+  for (let op2 = 0; op2 < 8; op2++) {
+    const k = sysKey({ op0: 3, op1: 0, crn: 0, crm, op2 });
+    if (sysregNameByKey.has(k)) continue;
+    sysregNameByKey.set(k, `ID_UNALLOCATED_${crm}_${op2}`);
+    sysregKeyByName.set(`ID_UNALLOCATED_${crm}_${op2}`, k);
+  }
+}
 
 /**
  * KVM's timer ids. The kernel defines KVM_REG_ARM_TIMER_CNT with the encoding of CNTV_CVAL_EL0 (3,3,14,3,2)
