@@ -1,0 +1,116 @@
+/**
+ * `kvm-arm run IMAGE`: boots a bare-metal AArch64 image on a qemu-virt-compatible machine (lib/vmm/machine.ts).
+ * Exit status: 0 after PSCI SYSTEM_OFF; 1 for a guest fault / MMIO to no device / unhandled exit / instruction
+ * limit, 124 on timeout, 2 for bad usage. One diagnostic line on stderr (PC, ESR, FAR, the instruction).
+ */
+import { readFileSync } from 'node:fs';
+import type { CliIo } from './io';
+import { EXIT_USAGE, processIo } from './io';
+import { runMachine } from '../vmm/machine';
+
+const HELP = `usage: kvm-arm run [options] IMAGE
+  IMAGE                 an AArch64 ELF (loaded by its program headers, entry from the header) or a raw binary
+  --backend soft|kvm|auto   (default auto)
+  --mem MiB             guest RAM at 0x40000000 (default 128)
+  --load ADDR           load address of a raw image (default 0x40080000); entry = load address
+  --append ARGS         /chosen/bootargs
+  --initrd FILE         loaded near the top of RAM, /chosen/linux,initrd-start/end
+  --smp N               vCPUs (only 1 so far)
+  --trace               print every instruction (soft backend)
+  --max-insns N         stop with a diagnostic after N instructions (soft backend)
+  --timeout S           stop with a diagnostic after S seconds`;
+
+export async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  const opts: Record<string, string | true> = {};
+  const pos: string[] = [];
+  const valued = new Set(['--backend', '--mem', '--load', '--append', '--initrd', '--smp', '--max-insns', '--timeout']);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--help' || a === '-h') {
+      io.stdout(HELP);
+      return 0;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const k = eq > 0 ? a.slice(0, eq) : a;
+      if (valued.has(k)) {
+        const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+        if (v === undefined) return usage(io, `${k} needs a value`);
+        opts[k] = v;
+      } else if (k === '--trace') opts[k] = true;
+      else return usage(io, `unknown option ${a}`);
+    } else pos.push(a);
+  }
+  if (pos.length !== 1) return usage(io, 'expected one IMAGE');
+  const num = (k: string, min: number, max: number): number | undefined | null => {
+    const v = opts[k];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    return typeof v === 'string' && Number.isFinite(n) && n >= min && n <= max && (k === '--timeout' || Number.isInteger(n)) ? n : null;
+  };
+  const backend = opts['--backend'] ?? 'auto';
+  if (backend !== 'auto' && backend !== 'soft' && backend !== 'kvm') return usage(io, `--backend must be soft, kvm or auto`);
+  const mem = num('--mem', 1, 4096);
+  const smp = num('--smp', 1, 8);
+  const maxInsns = num('--max-insns', 1, Number.MAX_SAFE_INTEGER);
+  const timeout = num('--timeout', 0.001, 1e6);
+  for (const [k, v] of [['--mem', mem], ['--smp', smp], ['--max-insns', maxInsns], ['--timeout', timeout]] as const) if (v === null) return usage(io, `bad value for ${k}: ${String(opts[k])}`);
+  let load: bigint | undefined;
+  if (typeof opts['--load'] === 'string') {
+    if (!/^(0x[0-9a-f]+|\d+)$/i.test(opts['--load'])) return usage(io, `bad --load address ${opts['--load']}`);
+    load = BigInt(opts['--load']);
+  }
+  let image: Uint8Array;
+  let initrd: Uint8Array | undefined;
+  try {
+    image = readFileSync(pos[0] as string);
+    if (typeof opts['--initrd'] === 'string') initrd = readFileSync(opts['--initrd']);
+  } catch (e) {
+    io.stderr(`kvm-arm run: ${(e as Error).message}`);
+    return EXIT_USAGE;
+  }
+  // UART bytes: raw to the process's stdout; through io.stdout line by line otherwise (tests)
+  const out: number[] = [];
+  const flush = (final = false): void => {
+    if (io === processIo) {
+      if (out.length) process.stdout.write(Buffer.from(out.splice(0)));
+      return;
+    }
+    let nl: number;
+    while ((nl = out.indexOf(10)) >= 0) io.stdout(Buffer.from(out.splice(0, nl + 1).slice(0, -1)).toString('latin1'));
+    if (final && out.length) io.stdout(Buffer.from(out.splice(0)).toString('latin1'));
+  };
+  try {
+    const r = await runMachine({
+      image,
+      output: (b) => {
+        out.push(b);
+        if (b === 10 || out.length > 256) flush();
+      },
+      backend,
+      ...(load !== undefined ? { loadAddr: load } : {}),
+      ...(mem != null ? { memMiB: mem } : {}),
+      ...(smp != null ? { smp } : {}),
+      ...(maxInsns != null ? { maxInsns } : {}),
+      ...(timeout != null ? { timeoutSec: timeout } : {}),
+      ...(typeof opts['--append'] === 'string' ? { append: opts['--append'] } : {}),
+      ...(initrd !== undefined ? { initrd } : {}),
+      ...(opts['--trace'] === true ? { trace: (l: string) => io.stderr(l) } : {}),
+    });
+    flush(true);
+    if (r.diagnostic !== undefined) io.stderr(`kvm-arm run: ${r.reason}: ${r.diagnostic}`);
+    return r.status;
+  } catch (e) {
+    flush(true);
+    if (e instanceof RangeError || e instanceof TypeError) {
+      io.stderr(`kvm-arm run: ${e.message}`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}
+
+function usage(io: CliIo, msg: string): number {
+  io.stderr(`kvm-arm run: ${msg} (kvm-arm run --help)`);
+  return EXIT_USAGE;
+}
