@@ -28,8 +28,9 @@ function parse(argv) {
     else if (a === '--batch') o.batch = Math.max(1, int(val()));
     else if (a === '--keep') o.keep = int(val());
     else if (a === '--list') o.list = true;
+    else if (a === '--json') o.json = val();
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/oracle.js [--count N] [--seed S] [--class NAME[,NAME]] [--batch B] [--keep K] [--list]');
+      console.log('usage: node scripts/oracle.js [--count N] [--seed S] [--class NAME[,NAME]] [--batch B] [--keep K] [--list] [--json FILE]');
       process.exit(0);
     } else throw new RangeError(`unknown argument ${a}`);
   }
@@ -56,6 +57,11 @@ async function main() {
   const res = await runOracle({ count: o.count, seed: o.seed, classes, batch: o.batch, keep: o.keep, log: (s) => process.stderr.write(s + '\n') });
   for (const d of res.details) console.log(d + '\n');
   console.log(formatSummary(res));
+  if (o.json) {
+    const perClass = {};
+    for (const [name, c] of res.perClass) perClass[name] = { count: c.count, mismatches: c.mismatches, unimplemented: c.unimplemented };
+    require('node:fs').writeFileSync(o.json, JSON.stringify({ seed: o.seed, total: res.total, mismatches: res.mismatches, seconds: res.seconds, perClass }, null, 1));
+  }
   process.exit(res.mismatches ? 1 : 0);
 }
 
