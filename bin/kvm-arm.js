@@ -5,7 +5,7 @@ try {
   cli = require('../dist/cjs/cli/main.js');
 } catch (e) {
   if (e && e.code === 'MODULE_NOT_FOUND' && /dist[\\/]cjs[\\/]cli[\\/]main/.test(String(e.message))) {
-    process.stderr.write('kvm-arm: the TypeScript build is missing (dist/); run `npm run build` in the package folder\n');
+    process.stderr.write('kvm-arm: the TypeScript build is missing (dist/); run `npm run compile` in the package folder\n');
     process.exit(1);
   }
   throw e;

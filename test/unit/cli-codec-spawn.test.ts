@@ -1,6 +1,6 @@
 /**
  * The built `kvm-arm` bin, spawned: the codec commands through bin/kvm-arm.js → dist/cjs/cli/main.js.
- * Needs `npm run build` first (skips, saying so, when dist/ has no build of the codec commands).
+ * Needs `npm run compile` first (skips, saying so, when dist/ has no build of the codec commands).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -9,7 +9,7 @@ import * as path from 'node:path';
 const root = path.join(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'kvm-arm.js');
 const built = fs.existsSync(path.join(root, 'dist', 'cjs', 'cli', 'codec-commands.js')) && fs.existsSync(path.join(root, 'dist', 'cjs', 'cli', 'main.js'));
-const d = built ? describe : (console.warn('skipped: kvm-arm spawn tests: dist/cjs/cli is not built (run npm run build)'), describe.skip);
+const d = built ? describe : (console.warn('skipped: kvm-arm spawn tests: dist/cjs/cli is not built (run npm run compile)'), describe.skip);
 
 const kvmArm = (args: string[], input?: string) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', input, cwd: root });
 
