@@ -38,6 +38,7 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace {
 
@@ -203,9 +204,68 @@ struct Region {
   }
 };
 
+// ------------------------------------------------------------------------------------------ handle tables
+// The hot calls (see "fast calls" below) name their Fd / VcpuRun by a small integer handle instead of by the
+// wrapped JS object: napi_unwrap costs more than the ioctl's user-space side. A handle is a slot index (low
+// 20 bits) and the slot's generation (next 11 bits), so it is a positive int32; a handle whose object is gone
+// (collected) or whose slot was reused does not resolve (the call gives EBADF). 0 is never a valid handle.
+// Tables are per environment (each worker has its own) and touched only from that environment's JS thread;
+// they are shared_ptr-held by their objects, so finalizers that run during environment teardown stay safe.
+template <typename T>
+class HandleTable {
+ public:
+  static constexpr uint32_t kIndexBits = 20;
+  static constexpr uint32_t kIndexMask = (1u << kIndexBits) - 1;
+  static constexpr uint32_t kGenMask = 0x7ff;
+
+  uint32_t Add(T* obj) {
+    uint32_t i;
+    if (!free_.empty()) {
+      i = free_.back();
+      free_.pop_back();
+    } else {
+      if (slots_.size() > kIndexMask) return 0;  // over a million live objects: no handle (calls give EBADF)
+      i = static_cast<uint32_t>(slots_.size());
+      slots_.push_back({});
+    }
+    Slot& e = slots_[i];
+    e.obj = obj;
+    e.gen = (e.gen + 1) & kGenMask;
+    if (e.gen == 0) e.gen = 1;
+    return (e.gen << kIndexBits) | i;
+  }
+  void Remove(uint32_t h) {
+    if (Get(h) == nullptr) return;
+    uint32_t i = h & kIndexMask;
+    slots_[i].obj = nullptr;
+    free_.push_back(i);
+  }
+  T* Get(uint32_t h) const {
+    uint32_t i = h & kIndexMask;
+    if (i >= slots_.size()) return nullptr;
+    const Slot& e = slots_[i];
+    return e.gen == (h >> kIndexBits) ? e.obj : nullptr;
+  }
+
+ private:
+  struct Slot {
+    T* obj = nullptr;
+    uint32_t gen = 0;
+  };
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_;
+};
+class Fd;
+class VcpuRun;
+struct Handles {
+  HandleTable<Fd> fds;
+  HandleTable<VcpuRun> runs;
+};
+
 // Constructors are per environment: the main thread and every worker load the addon into their own env.
 struct AddonData {
   Napi::FunctionReference fd, memory, vcpuRun;
+  std::shared_ptr<Handles> handles = std::make_shared<Handles>();
 };
 AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
@@ -229,6 +289,7 @@ class Fd : public Napi::ObjectWrap<Fd> {
     Napi::Function f = DefineClass(env, "Fd",
                                    {
                                        InstanceAccessor<&Fd::GetFd>("fd"),
+                                       InstanceAccessor<&Fd::GetHandle>("handle"),
                                        InstanceMethod<&Fd::Ioctl>("ioctl"),
                                        InstanceMethod<&Fd::IoctlBuf>("ioctlBuf"),
                                        InstanceMethod<&Fd::IoctlFd>("ioctlFd"),
@@ -251,13 +312,23 @@ class Fd : public Napi::ObjectWrap<Fd> {
   explicit Fd(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Fd>(info) {
     // Only Wrap() constructs these (the constructor is not exported).
     fd_ = static_cast<int>(info[0].As<Napi::Number>().Int32Value());
+    handles_ = Data(info.Env()).handles;
+    handle_ = handles_->fds.Add(this);
   }
   ~Fd() override {
+    handles_->fds.Remove(handle_);
     if (fd_ >= 0) close(fd_);
   }
 
+  // The fd for a fast call: -1 once closed.
+  int fd() const { return fd_; }
+  // A struct built here must cover what the request says the kernel reads or writes.
+  static bool StructFits(uint32_t req, size_t have) { return IocSize(req) <= have; }
+
  private:
   int fd_ = -1;
+  std::shared_ptr<Handles> handles_;
+  uint32_t handle_ = 0;
   // slot id → number of pages, for the regions registered through setMemoryRegion (VM fds only)
   std::unordered_map<uint32_t, uint64_t> slotPages_;
 
@@ -274,6 +345,7 @@ class Fd : public Napi::ObjectWrap<Fd> {
   }
 
   Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
+  Napi::Value GetHandle(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), handle_); }
 
   // ioctl(fd, request, integer). Requests that encode a direction take a pointer, never an integer.
   Napi::Value Ioctl(const Napi::CallbackInfo& info) {
@@ -538,6 +610,7 @@ class VcpuRun : public Napi::ObjectWrap<VcpuRun> {
                                        InstanceAccessor<&VcpuRun::Buffer>("buffer"),
                                        InstanceAccessor<&VcpuRun::Id>("id"),
                                        InstanceAccessor<&VcpuRun::Token>("token"),
+                                       InstanceAccessor<&VcpuRun::GetHandle>("handle"),
                                        InstanceMethod<&VcpuRun::Run>("run"),
                                        InstanceMethod<&VcpuRun::RunAsync>("runAsync"),
                                        InstanceMethod<&VcpuRun::Kick>("kick"),
@@ -545,14 +618,24 @@ class VcpuRun : public Napi::ObjectWrap<VcpuRun> {
                                    });
     return f;
   }
-  explicit VcpuRun(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VcpuRun>(info) {}
-  ~VcpuRun() override { Release(); }
+  explicit VcpuRun(const Napi::CallbackInfo& info) : Napi::ObjectWrap<VcpuRun>(info) {
+    handles_ = Data(info.Env()).handles;
+    handle_ = handles_->runs.Add(this);
+  }
+  ~VcpuRun() override {
+    handles_->runs.Remove(handle_);
+    Release();
+  }
 
   std::shared_ptr<Region> region_;
   uint32_t id_ = 0;
   Napi::Reference<Napi::ArrayBuffer> buffer_;
 
  private:
+  std::shared_ptr<Handles> handles_;
+  uint32_t handle_ = 0;
+  Napi::Value GetHandle(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), handle_); }
+
   class RunWorker : public Napi::AsyncWorker {
    public:
     RunWorker(Napi::Env env, std::shared_ptr<Region> r)
@@ -756,6 +839,190 @@ Napi::Value KickById(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, true);
 }
 
+// ------------------------------------------------------------------------------------------ fast calls
+// The hot ioctls as plain Node-API functions taking numbers (and bigints for register ids and values): no
+// napi_unwrap (the Fd / VcpuRun is named by its handle), no string building and no exception on the success
+// path, and no allocation except the BigInt getReg64 returns. A failing syscall is not thrown: the result is
+// -errno (lib/kvm turns it into a KvmError), so every result is an int32 (or, for getReg64, a BigInt).
+// Bad arguments still throw TypeError / RangeError naming the argument, before any syscall, and the struct
+// checks of the general methods apply unchanged. A handle that does not resolve (closed, collected) → -EBADF.
+namespace fast {
+
+napi_value Int(napi_env env, int32_t v) {
+  napi_value r;
+  napi_create_int32(env, v, &r);
+  return r;
+}
+napi_value Fail(napi_env env, bool range, const char* msg) {
+  if (range)
+    napi_throw_range_error(env, nullptr, msg);
+  else
+    napi_throw_type_error(env, nullptr, msg);
+  return nullptr;
+}
+
+// The call's arguments (missing ones read as undefined) and the environment's handle tables.
+template <size_t N>
+Handles* Args(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
+  size_t argc = N;
+  void* data = nullptr;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
+  return static_cast<Handles*>(data);
+}
+// A u32 given as a Number holding a non-negative integer; false (an error thrown) otherwise.
+bool U32(napi_env env, napi_value v, const char* typeMsg, const char* rangeMsg, uint32_t* out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return Fail(env, false, typeMsg), false;
+  if (!(d >= 0) || d > 4294967295.0 || d != static_cast<double>(static_cast<uint32_t>(d))) return Fail(env, true, rangeMsg), false;
+  *out = static_cast<uint32_t>(d);
+  return true;
+}
+// A u64 given as a BigInt; *fits = false when it is negative or wider than 64 bits.
+bool U64Big(napi_env env, napi_value v, const char* typeMsg, uint64_t* out, bool* fits) {
+  if (napi_get_value_bigint_uint64(env, v, out, fits) != napi_ok) return Fail(env, false, typeMsg), false;
+  return true;
+}
+#define KVM_ARM_U32(i, name, var)                                                                           \
+  uint32_t var;                                                                                             \
+  if (!U32(env, argv[i], name ": expected a number", name ": must be a u32 (a non-negative integer)", &var)) \
+    return nullptr;
+
+int FdOf(Handles* h, uint32_t handle) {
+  Fd* f = h->fds.Get(handle);
+  return f ? f->fd() : -1;
+}
+int32_t Result(int r) { return r < 0 ? -errno : r; }
+
+// ioctlInt(handle, request, arg) → result | -errno: ioctl(fd, request, arg) for requests without a pointer
+// argument (_IOC_DIR == 0), arg a u32 (KVM_CHECK_EXTENSION, KVM_CREATE_IRQCHIP, ...).
+napi_value IoctlInt(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  Handles* h = Args(env, info, argv);
+  KVM_ARM_U32(0, "handle", handle);
+  KVM_ARM_U32(1, "request", req);
+  KVM_ARM_U32(2, "arg", arg);
+  if (IocDir(req) != 0) return Fail(env, true, "request: encodes a pointer argument (_IOC_DIR != 0); pass a buffer");
+  int fd = FdOf(h, handle);
+  if (fd < 0) return Int(env, -EBADF);
+  return Int(env, Result(ioctl(fd, req, static_cast<unsigned long>(arg))));
+}
+
+// irqLine(handle, request, irq, level) → result | -errno: KVM_IRQ_LINE with struct kvm_irq_level
+// { u32 irq; u32 level; } built here (the request must not encode more than its 8 bytes).
+napi_value IrqLine(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  Handles* h = Args(env, info, argv);
+  KVM_ARM_U32(0, "handle", handle);
+  KVM_ARM_U32(1, "request", req);
+  KVM_ARM_U32(2, "irq", irq);
+  KVM_ARM_U32(3, "level", level);
+  struct {
+    uint32_t irq;
+    uint32_t level;
+  } s = {irq, level};
+  if (!Fd::StructFits(req, sizeof s)) return Fail(env, true, "request: encodes more bytes than struct kvm_irq_level (8)");
+  int fd = FdOf(h, handle);
+  if (fd < 0) return Int(env, -EBADF);
+  return Int(env, Result(ioctl(fd, req, &s)));
+}
+
+// The value of a register of `size` (1, 2, 4 or 8) bytes, in host byte order as KVM transfers it.
+union RegValue {
+  uint8_t u8;
+  uint16_t u16;
+  uint32_t u32;
+  uint64_t u64;
+};
+uint64_t RegGet(const RegValue& v, uint64_t size) {
+  return size == 1 ? v.u8 : size == 2 ? v.u16 : size == 4 ? v.u32 : v.u64;
+}
+void RegSet(RegValue* v, uint64_t size, uint64_t x) {
+  if (size == 1)
+    v->u8 = static_cast<uint8_t>(x);
+  else if (size == 2)
+    v->u16 = static_cast<uint16_t>(x);
+  else if (size == 4)
+    v->u32 = static_cast<uint32_t>(x);
+  else
+    v->u64 = x;
+}
+
+// getReg64(handle, request, id: bigint) → value: bigint | -errno | 1: KVM_GET_ONE_REG of a register of at most
+// 8 bytes (KVM_REG_SIZE(id)) into a u64 here. 1 (no syscall) when the id encodes a wider register: use oneReg().
+napi_value GetReg64(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  Handles* h = Args(env, info, argv);
+  KVM_ARM_U32(0, "handle", handle);
+  KVM_ARM_U32(1, "request", req);
+  uint64_t id;
+  bool fits;
+  if (!U64Big(env, argv[2], "id: expected a bigint", &id, &fits)) return nullptr;
+  if (!fits) return Fail(env, true, "id: must be a u64");
+  uint64_t size = uint64_t{1} << ((id >> 52) & 0xf);
+  if (size > 8) return Int(env, 1);
+  RegValue v;
+  v.u64 = 0;
+  struct {
+    uint64_t id;
+    uint64_t addr;
+  } s = {id, reinterpret_cast<uintptr_t>(&v)};
+  if (!Fd::StructFits(req, sizeof s)) return Fail(env, true, "request: encodes more bytes than struct kvm_one_reg (16)");
+  int fd = FdOf(h, handle);
+  if (fd < 0) return Int(env, -EBADF);
+  if (ioctl(fd, req, &s) < 0) return Int(env, -errno);
+  napi_value out;
+  napi_create_bigint_uint64(env, RegGet(v, size), &out);
+  return out;
+}
+
+// setReg64(handle, request, id: bigint, value: bigint) → result | -errno | 1 | 2: KVM_SET_ONE_REG of a register
+// of at most 8 bytes from a u64 here. No syscall, and 1 when the id encodes a wider register (use oneReg()),
+// 2 when the value does not fit the register (negative, or wider than KVM_REG_SIZE(id) bytes).
+napi_value SetReg64(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  Handles* h = Args(env, info, argv);
+  KVM_ARM_U32(0, "handle", handle);
+  KVM_ARM_U32(1, "request", req);
+  uint64_t id, x;
+  bool fits;
+  if (!U64Big(env, argv[2], "id: expected a bigint", &id, &fits)) return nullptr;
+  if (!fits) return Fail(env, true, "id: must be a u64");
+  uint64_t size = uint64_t{1} << ((id >> 52) & 0xf);
+  if (size > 8) return Int(env, 1);
+  if (!U64Big(env, argv[3], "value: expected a bigint", &x, &fits)) return nullptr;
+  if (!fits || (size < 8 && (x >> (8 * size)) != 0)) return Int(env, 2);
+  RegValue v;
+  v.u64 = 0;
+  RegSet(&v, size, x);
+  struct {
+    uint64_t id;
+    uint64_t addr;
+  } s = {id, reinterpret_cast<uintptr_t>(&v)};
+  if (!Fd::StructFits(req, sizeof s)) return Fail(env, true, "request: encodes more bytes than struct kvm_one_reg (16)");
+  int fd = FdOf(h, handle);
+  if (fd < 0) return Int(env, -EBADF);
+  return Int(env, Result(ioctl(fd, req, &s)));
+}
+
+// runVcpu(handle) → 0 | -errno: KVM_RUN on this thread (VcpuRun.run() without the wrapper; -EINTR after a kick).
+napi_value RunVcpu(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  Handles* h = Args(env, info, argv);
+  KVM_ARM_U32(0, "handle", handle);
+  VcpuRun* v = h->runs.Get(handle);
+  if (v == nullptr || !v->region_) return Int(env, -EBADF);
+  return Int(env, -v->region_->Run());
+}
+#undef KVM_ARM_U32
+
+void Export(napi_env env, napi_value exports, Handles* h, const char* name, napi_callback cb) {
+  napi_value f;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, h, &f);
+  napi_set_named_property(env, exports, name, f);
+}
+
+}  // namespace fast
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstallKickHandler();
   auto* data = new AddonData();
@@ -772,7 +1039,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("kick", Napi::Function::New(env, KickById));
   exports.Set("pageSize", Napi::Number::New(env, static_cast<double>(PageSize())));
   exports.Set("kickSignal", Napi::Number::New(env, KickSignal()));
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  fast::Export(env, exports, data->handles.get(), "ioctlInt", fast::IoctlInt);
+  fast::Export(env, exports, data->handles.get(), "irqLine", fast::IrqLine);
+  fast::Export(env, exports, data->handles.get(), "getReg64", fast::GetReg64);
+  fast::Export(env, exports, data->handles.get(), "setReg64", fast::SetReg64);
+  fast::Export(env, exports, data->handles.get(), "runVcpu", fast::RunVcpu);
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   return exports;
 }
 

@@ -15,6 +15,8 @@ import * as path from 'node:path';
 export interface NativeFd {
   /** the fd number, -1 once closed */
   readonly fd: number;
+  /** names this Fd to the fast calls (NativeBinding.ioctlInt ...); never 0 for a live Fd */
+  readonly handle: number;
   /** ioctl(fd, request, integer). RangeError if the request encodes a pointer argument. */
   ioctl(request: number, arg?: number | bigint): number;
   /** ioctl(fd, request, buffer). RangeError if the buffer is shorter than _IOC_SIZE(request). */
@@ -57,6 +59,8 @@ export interface NativeVcpuRun {
   readonly buffer: ArrayBuffer;
   readonly id: number;
   readonly token: number;
+  /** names this VcpuRun to NativeBinding.runVcpu */
+  readonly handle: number;
   /** KVM_RUN on the calling thread (throws errno errors, EINTR after a kick). */
   run(): number;
   /** KVM_RUN on a libuv worker thread. */
@@ -75,13 +79,25 @@ export interface NativeBinding {
   openMemory(address: bigint, size: number, token: number): NativeMemory;
   /** kick a vCPU by the id/token of its NativeVcpuRun, from any thread; false if it is gone */
   kick(id: number, token: number): boolean;
+  // Fast calls (the hot ioctls): plain numbers in, a number out; a failing syscall gives -errno (not thrown),
+  // bad arguments throw TypeError/RangeError, a handle of a closed or collected object gives -EBADF.
+  /** ioctl(fd, request, arg) for a request without a pointer argument, arg a u32 → result | -errno */
+  ioctlInt(handle: number, request: number, arg: number): number;
+  /** KVM_IRQ_LINE with struct kvm_irq_level { irq, level } built natively → result | -errno */
+  irqLine(handle: number, request: number, irq: number, level: number): number;
+  /** KVM_GET_ONE_REG of a ≤ 8-byte register → its value, or -errno, or 1 when the id is wider (use oneReg) */
+  getReg64(handle: number, request: number, id: bigint): bigint | number;
+  /** KVM_SET_ONE_REG of a ≤ 8-byte register → result | -errno, 1 when the id is wider, 2 when value does not fit */
+  setReg64(handle: number, request: number, id: bigint, value: bigint): number;
+  /** KVM_RUN on this thread → 0 | -errno (-EINTR after a kick) */
+  runVcpu(handle: number): number;
   readonly pageSize: number;
   readonly kickSignal: number;
   readonly abiVersion: number;
 }
 
 /** The ABI version of native/addon.cc this file was written against. */
-export const ADDON_ABI_VERSION = 1;
+export const ADDON_ABI_VERSION = 2;
 
 export type BindingStatus =
   | { readonly available: true; readonly binding: NativeBinding; readonly path: string }

@@ -30,6 +30,11 @@ export function call<T>(ioctl: string | undefined, context: string | undefined, 
   }
 }
 
+/** The KvmError for a fast call's -errno result (see NativeBinding.ioctlInt); built only on failure. */
+export function ioctlFailed(errno: number, ioctl: string, context: string | undefined): KvmError {
+  return new KvmError(errno, { syscall: 'ioctl', ioctl, ...(context !== undefined ? { context } : {}), backend: 'kvm' });
+}
+
 /** The EBADF a method of a closed object throws (before any syscall). */
 export function closed(what: string, ioctl?: string): KvmError {
   return new KvmError('EBADF', { syscall: 'ioctl', ...(ioctl !== undefined ? { ioctl } : {}), context: `${what} is closed`, backend: 'kvm' });

@@ -11,7 +11,7 @@ import { KVM_IOCTL, vmTypeIpaSize, type KvmCapName } from '../codec/abi';
 import { capNumber } from './caps';
 import { KvmError } from '../errors';
 import { loadBinding, requireBinding, type NativeBinding, type NativeFd } from './binding';
-import { call, closed } from './errors';
+import { call, closed, ioctlFailed } from './errors';
 import { KvmGuestMemory, type AllocateOptions } from './memory';
 import { KvmVm } from './vm';
 
@@ -49,6 +49,7 @@ export class KvmEventFd implements Disposable {
 }
 
 const EFD_NONBLOCK = 0o4000;
+const REQ_CHECK_EXTENSION = KVM_IOCTL.KVM_CHECK_EXTENSION;
 
 export class KvmHypervisor implements Hypervisor {
   readonly backend = 'kvm' as const;
@@ -57,12 +58,15 @@ export class KvmHypervisor implements Hypervisor {
   readonly path: string;
   #fd: NativeFd | null;
   readonly #binding: NativeBinding;
+  /** the Fd's handle for the fast calls (read once: the accessor goes through the addon) */
+  readonly #handle: number;
   #mmapSize: number | undefined;
 
   /** @internal use openKvm() */
   constructor(binding: NativeBinding, fd: NativeFd, path: string, reason: string) {
     this.#binding = binding;
     this.#fd = fd;
+    this.#handle = fd.handle;
     this.path = path;
     this.reason = reason;
   }
@@ -95,8 +99,10 @@ export class KvmHypervisor implements Hypervisor {
    */
   checkExtension(cap: KvmCapName | number): number {
     const n = capNumber(cap);
-    const fd = this.#sys('KVM_CHECK_EXTENSION');
-    return call('KVM_CHECK_EXTENSION', String(cap), () => fd.ioctl(KVM_IOCTL.KVM_CHECK_EXTENSION, n));
+    if (this.#fd === null) throw closed('hypervisor', 'KVM_CHECK_EXTENSION');
+    const r = this.#binding.ioctlInt(this.#handle, REQ_CHECK_EXTENSION, n);
+    if (r < 0) throw ioctlFailed(-r, 'KVM_CHECK_EXTENSION', String(cap));
+    return r;
   }
 
   /**

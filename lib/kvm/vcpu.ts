@@ -11,7 +11,7 @@
  *   }
  */
 import type { Vcpu, VcpuInit } from '../backend';
-import { KVM_ARM_VCPU_FINALIZE_FEATURE, KVM_IOCTL, KVM_MP_STATE, featureWords, type MpState } from '../codec/abi';
+import { KVM_ARM_VCPU_FINALIZE_FEATURE, KVM_EXIT, KVM_IOCTL, KVM_MP_STATE, featureWords, type MpState } from '../codec/abi';
 import { hex64, regName, regSizeBytes, type RegId } from '../codec/regid';
 import {
   OFFSETS,
@@ -30,7 +30,7 @@ import {
 } from '../codec/structs';
 import { ERRNO, KvmError } from '../errors';
 import { requireBinding, type NativeBinding, type NativeFd, type NativeVcpuRun } from './binding';
-import { call, closed, toKvmError } from './errors';
+import { call, closed, ioctlFailed, toKvmError } from './errors';
 
 /** A structured-cloneable handle that lets any thread kick a vCPU (see kickVcpu). */
 export interface KvmKickHandle {
@@ -83,12 +83,32 @@ function idBytes(id: bigint): number {
   }
 }
 
+const REQ_GET_ONE_REG = KVM_IOCTL.KVM_GET_ONE_REG;
+const REQ_SET_ONE_REG = KVM_IOCTL.KVM_SET_ONE_REG;
+const EXIT_MMIO = KVM_EXIT.MMIO;
+const EXIT_INTR = KVM_EXIT.INTR;
+const RUN_EXIT_REASON = OFFSETS.kvm_run.exit_reason;
+const MMIO_PHYS_ADDR = OFFSETS.mmio.phys_addr;
+const MMIO_DATA = OFFSETS.mmio.data;
+const MMIO_LEN = OFFSETS.mmio.len;
+const MMIO_IS_WRITE = OFFSETS.mmio.is_write;
+const IMMEDIATE_EXIT = OFFSETS.kvm_run.immediate_exit;
+
 export class KvmVcpu implements Vcpu {
   readonly backend = 'kvm' as const;
   readonly index: number;
   #fd: NativeFd | null;
   #run: NativeVcpuRun | null;
   #runBytes: Uint8Array;
+  readonly #binding: NativeBinding;
+  /** handles for the fast calls (read once: the accessors go through the addon) */
+  readonly #fdHandle: number;
+  readonly #runHandle: number;
+  /** over the mmapped kvm_run, made once: decoding an exit allocates only the exit object (and its bigints) */
+  #runView: DataView;
+  /** kvm_run.mmio.data[0, n) for n = 0..8, made once: an MMIO exit's `data` (a live view) is one of these */
+  #mmioData: Uint8Array[];
+  readonly #ctx: string;
   readonly #owner: { childClosed(c: { close(): void }): void };
 
   /** @internal use KvmVm.createVcpu() */
@@ -98,15 +118,17 @@ export class KvmVcpu implements Vcpu {
     this.#owner = owner;
     this.#run = call(undefined, `kvm_run of vcpu ${index}`, () => fd.mapRun(mmapSize, KVM_IOCTL.KVM_RUN, OFFSETS.kvm_run.immediate_exit));
     this.#runBytes = new Uint8Array(this.#run.buffer);
-    void binding;
+    this.#binding = binding;
+    this.#fdHandle = fd.handle;
+    this.#runHandle = this.#run.handle;
+    this.#runView = new DataView(this.#run.buffer);
+    this.#mmioData = Array.from({ length: 9 }, (_, n) => this.#runBytes.subarray(MMIO_DATA, MMIO_DATA + n));
+    this.#ctx = `vcpu ${index}`;
   }
 
   #vcpu(ioctl: string): NativeFd {
     if (!this.#fd) throw closed(`vcpu ${this.index}`, ioctl);
     return this.#fd;
-  }
-  get #ctx(): string {
-    return `vcpu ${this.index}`;
   }
 
   /** The vCPU fd number. */
@@ -181,6 +203,12 @@ export class KvmVcpu implements Vcpu {
    */
   getOneReg(id: RegId | bigint): bigint | Uint8Array {
     const rid = toId(id);
+    if (this.#fd !== null) {
+      // ids of ≤ 8 bytes: the value comes back as a bigint, no buffer (1: a wider id, take the general path)
+      const r = this.#binding.getReg64(this.#fdHandle, REQ_GET_ONE_REG, rid);
+      if (typeof r === 'bigint') return r;
+      if (r < 0) throw ioctlFailed(-r, 'KVM_GET_ONE_REG', regLabel(rid));
+    }
     const size = idBytes(rid);
     const v = new Uint8Array(Math.max(size, 8));
     const fd = this.#vcpu('KVM_GET_ONE_REG');
@@ -192,6 +220,11 @@ export class KvmVcpu implements Vcpu {
   /** KVM_GET_ONE_REG of a register of ≤ 64 bits (TypeError for wider ids). */
   getReg(id: RegId | bigint): bigint {
     const rid = toId(id);
+    if (this.#fd !== null) {
+      const r = this.#binding.getReg64(this.#fdHandle, REQ_GET_ONE_REG, rid);
+      if (typeof r === 'bigint') return r;
+      if (r < 0) throw ioctlFailed(-r, 'KVM_GET_ONE_REG', regLabel(rid));
+    }
     if (idBytes(rid) > 8) throw new TypeError(`id: ${regLabel(rid)} is ${idBytes(rid) * 8} bits wide; use getOneReg()`);
     return this.getOneReg(rid) as bigint;
   }
@@ -204,6 +237,13 @@ export class KvmVcpu implements Vcpu {
    */
   setOneReg(id: RegId | bigint, value: bigint | Uint8Array): void {
     const rid = toId(id);
+    if (this.#fd !== null && typeof value === 'bigint') {
+      // ids of ≤ 8 bytes with a value that fits: no buffer. 1 (wider id) and 2 (value does not fit) make no
+      // syscall; the general path below then throws the TypeError / RangeError it always has.
+      const r = this.#binding.setReg64(this.#fdHandle, REQ_SET_ONE_REG, rid, value);
+      if (r === 0) return;
+      if (r < 0) throw ioctlFailed(-r, 'KVM_SET_ONE_REG', regLabel(rid));
+    }
     const size = idBytes(rid);
     let v: Uint8Array;
     if (typeof value === 'bigint') {
@@ -280,15 +320,38 @@ export class KvmVcpu implements Vcpu {
   #afterRun(e: unknown): VcpuExit {
     if (e === undefined) {
       if (!this.#run) throw closed(`vcpu ${this.index}`, 'KVM_RUN');
-      return decodeRunExit(this.#runBytes);
+      return this.#decodeExit();
     }
     const err = toKvmError(e, 'KVM_RUN', this.#ctx);
-    if (err instanceof KvmError && err.errno === ERRNO.EINTR) {
-      // a kick (or another signal) interrupted KVM_RUN; the kick is consumed
-      if (this.#run) this.#runBytes[OFFSETS.kvm_run.immediate_exit] = 0;
-      return { reason: 'intr' };
-    }
+    if (err instanceof KvmError && err.errno === ERRNO.EINTR) return this.#interrupted();
     throw err;
+  }
+
+  /** A kick (or another signal) interrupted KVM_RUN; the kick is consumed. */
+  #interrupted(): VcpuExit {
+    if (this.#run) this.#runBytes[IMMEDIATE_EXIT] = 0;
+    return { reason: 'intr' };
+  }
+
+  /**
+   * The exit in kvm_run, as the codec's decodeRunExit gives it. MMIO and INTR (the frequent ones) are read here
+   * through the cached view, with `data` one of the cached live views; the rest go to the codec.
+   */
+  #decodeExit(): VcpuExit {
+    const d = this.#runView;
+    const reason = d.getUint32(RUN_EXIT_REASON, true);
+    if (reason === EXIT_MMIO) {
+      const len = d.getUint32(MMIO_LEN, true);
+      return {
+        reason: 'mmio',
+        physAddr: d.getBigUint64(MMIO_PHYS_ADDR, true),
+        len,
+        isWrite: d.getUint8(MMIO_IS_WRITE) !== 0,
+        data: this.#mmioData[len < 8 ? len : 8] as Uint8Array,
+      };
+    }
+    if (reason === EXIT_INTR) return { reason: 'intr' };
+    return decodeRunExit(this.#runBytes);
   }
 
   /**
@@ -300,13 +363,11 @@ export class KvmVcpu implements Vcpu {
    *   if (exit.reason === 'mmio' && !exit.isWrite) exit.data.set([0x2a]);
    */
   run(): VcpuExit {
-    const r = this.#runner();
-    try {
-      r.run();
-    } catch (e) {
-      return this.#afterRun(e);
-    }
-    return this.#afterRun(undefined);
+    if (this.#run === null) throw closed(`vcpu ${this.index}`, 'KVM_RUN');
+    const r = this.#binding.runVcpu(this.#runHandle);
+    if (r === 0) return this.#decodeExit();
+    if (r === -ERRNO.EINTR) return this.#interrupted();
+    throw ioctlFailed(-r, 'KVM_RUN', this.#ctx);
   }
 
   /**
@@ -357,6 +418,8 @@ export class KvmVcpu implements Vcpu {
     this.#run?.close();
     this.#run = null;
     this.#runBytes = new Uint8Array(0);
+    this.#runView = new DataView(this.#runBytes.buffer);
+    this.#mmioData = [];
     this.#fd.close();
     this.#fd = null;
     this.#owner.childClosed(this);

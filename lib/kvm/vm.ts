@@ -23,16 +23,18 @@ import {
   encodeCreateDevice,
   encodeEnableCap,
   encodeIoeventfd,
-  encodeIrqLevel,
   encodeIrqfd,
 } from '../codec/structs';
 import type { NativeBinding, NativeFd, NativeMemory } from './binding';
-import { call, closed } from './errors';
+import { call, closed, ioctlFailed } from './errors';
 import { KvmDevice } from './device';
 import { KvmGuestMemory } from './memory';
 import { KvmVcpu } from './vcpu';
 import { capNumber } from './caps';
 import { hex64 } from '../codec/regid';
+
+const REQ_CHECK_EXTENSION = KVM_IOCTL.KVM_CHECK_EXTENSION;
+const REQ_IRQ_LINE = KVM_IOCTL.KVM_IRQ_LINE;
 
 interface Slot {
   size: bigint;
@@ -43,6 +45,8 @@ export class KvmVm implements Vm {
   readonly backend = 'kvm' as const;
   #fd: NativeFd | null;
   readonly #binding: NativeBinding;
+  /** the Fd's handle for the fast calls */
+  readonly #handle: number;
   readonly #mmapSize: number;
   readonly #slots = new Map<number, Slot>();
   readonly #children = new Set<{ close(): void }>();
@@ -51,6 +55,7 @@ export class KvmVm implements Vm {
   constructor(binding: NativeBinding, fd: NativeFd, mmapSize: number) {
     this.#binding = binding;
     this.#fd = fd;
+    this.#handle = fd.handle;
     this.#mmapSize = mmapSize;
   }
 
@@ -72,8 +77,10 @@ export class KvmVm implements Vm {
    */
   checkExtension(cap: KvmCapName | number): number {
     const n = capNumber(cap);
-    const fd = this.#vm('KVM_CHECK_EXTENSION');
-    return call('KVM_CHECK_EXTENSION', String(cap), () => fd.ioctl(KVM_IOCTL.KVM_CHECK_EXTENSION, n));
+    if (this.#fd === null) throw closed('VM', 'KVM_CHECK_EXTENSION');
+    const r = this.#binding.ioctlInt(this.#handle, REQ_CHECK_EXTENSION, n);
+    if (r < 0) throw ioctlFailed(-r, 'KVM_CHECK_EXTENSION', String(cap));
+    return r;
   }
 
   /**
@@ -193,9 +200,9 @@ export class KvmVm implements Vm {
     if (!Number.isInteger(field) || field < 0 || field > 0xffffffff) throw new RangeError(`irq: must be a u32 irq field, got ${field}`);
     const lv = typeof level === 'boolean' ? (level ? 1 : 0) : level;
     if (!Number.isInteger(lv) || lv < 0 || lv > 0xffffffff) throw new RangeError(`level: must be a boolean or a u32, got ${level}`);
-    const fd = this.#vm('KVM_IRQ_LINE');
-    const ctx = safeFormatIrq(field);
-    call('KVM_IRQ_LINE', ctx, () => fd.ioctlBuf(KVM_IOCTL.KVM_IRQ_LINE, encodeIrqLevel(field, lv)));
+    if (this.#fd === null) throw closed('VM', 'KVM_IRQ_LINE');
+    const r = this.#binding.irqLine(this.#handle, REQ_IRQ_LINE, field, lv);
+    if (r < 0) throw ioctlFailed(-r, 'KVM_IRQ_LINE', safeFormatIrq(field));
   }
 
   /**
