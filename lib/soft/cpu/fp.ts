@@ -611,19 +611,25 @@ export function fpConvertN(from: Width, to: Width, op: bigint, env: FpEnv, round
   return roundReal(fo, a.sign, a.mant, a.exp, false, env, rounding);
 }
 
-/** FPRound for the alternative half-precision format: no infinities, overflow saturates with Invalid. */
+/**
+ * FPRound for the alternative half-precision format (FPCR.AHP): the all-ones exponent is an ordinary one, there
+ * are no infinities, and a result whose biased exponent would reach 2^E saturates to sign:Ones(15) with Invalid
+ * and no Inexact or Overflow.
+ */
 function roundAhp(sign: number, mant: bigint, exp: number, env: FpEnv, rounding: number): bigint {
-  // Round as IEEE half with one more exponent value available, then saturate.
-  const wide: Fmt = { N: 16, E: 5, F: 10, minExp: -14, bias: 15, expMax: 32 };
+  // Round the magnitude as IEEE half with one more exponent value (32) available. The format's exponent field
+  // would reach the sign bit, so round the magnitude (sign 0) with the directed modes mirrored for negatives.
+  const wide: Fmt = { N: 16, E: 5, F: 10, minExp: -14, bias: 15, expMax: 33 };
+  const mag = sign === 0 ? rounding : rounding === RP ? RM : rounding === RM ? RP : rounding;
   const probe: FpEnv = { fpcr: env.fpcr, fpsr: 0 };
-  const r = roundReal(wide, sign, mant, exp, false, probe, rounding);
-  const bexp = Number((r >> 10n) & 63n);
-  if (bexp >= 32 || (probe.fpsr & FPSR_OFC)) {
+  const r = roundReal(wide, 0, mant, exp, false, probe, mag);
+  const bexp = Number(r >> 10n);
+  if (bexp >= 32) {
     env.fpsr |= FPSR_IOC;
     return (BigInt(sign) << 15n) | 0x7fffn;
   }
   env.fpsr |= probe.fpsr;
-  return (BigInt(sign) << 15n) | (BigInt(bexp) << 10n) | (r & 0x3ffn);
+  return (BigInt(sign) << 15n) | r;
 }
 
 /** VFPExpandImm (FMOV immediate). */
@@ -926,4 +932,175 @@ export function f32MulAdd(addend: number, op1: number, op2: number, env: FpEnv):
 /** FPMulAdd on bigint bits with the single-precision fast path. */
 export function fpMulAdd(n: Width, addend: bigint, op1: bigint, op2: bigint, env: FpEnv): bigint {
   return n === 32 ? BigInt(f32MulAdd(Number(addend), Number(op1), Number(op2), env)) : fpMulAddN(n, addend, op1, op2, env);
+}
+
+// ======================================================================================
+// FMULX, the Newton-Raphson step instructions and the reciprocal (square root) estimates (AdvSIMD / scalar).
+
+function two(f: Fmt, sign: number): bigint {
+  return (BigInt(sign) << BigInt(f.N - 1)) | (BigInt(f.bias + 1) << BigInt(f.F));
+}
+
+/** FPMulX: FPMul except that infinity times zero is 2.0 (sign: the XOR of the operands' signs), not Invalid. */
+export function fpMulXN(n: Width, op1: bigint, op2: bigint, env: FpEnv): bigint {
+  const f = fmtOf(n);
+  const a = unpack(f, op1, env);
+  const b = unpack(f, op2, env);
+  const nan = processNaNs(f, a, b, op1, op2, env);
+  if (nan !== undefined) return nan;
+  const sign = a.sign ^ b.sign;
+  if ((a.type === T_INF && b.type === T_ZERO) || (a.type === T_ZERO && b.type === T_INF)) return two(f, sign);
+  if (a.type === T_INF || b.type === T_INF) return infinity(f, sign);
+  if (a.type === T_ZERO || b.type === T_ZERO) return zero(f, sign);
+  return roundReal(f, sign, a.mant * b.mant, a.exp + b.exp, false, env, roundingMode(env));
+}
+
+/**
+ * FPRecipStepFused (FRECPS: 2.0 - op1 * op2) and FPRSqrtStepFused (FRSQRTS: (3.0 - op1 * op2) / 2), each with a
+ * single rounding. op1 is negated first, so a NaN from op1 comes back with its sign flipped; infinity times
+ * zero gives 2.0 / 1.5 without Invalid.
+ */
+function stepFused(n: Width, op1: bigint, op2: bigint, env: FpEnv, rsqrt: boolean): bigint {
+  const f = fmtOf(n);
+  const nop1 = fpNeg(n, op1);
+  const a = unpack(f, nop1, env);
+  const b = unpack(f, op2, env);
+  const nan = processNaNs(f, a, b, nop1, op2, env);
+  if (nan !== undefined) return nan;
+  const inf1 = a.type === T_INF;
+  const inf2 = b.type === T_INF;
+  const zero1 = a.type === T_ZERO;
+  const zero2 = b.type === T_ZERO;
+  if ((inf1 && zero2) || (zero1 && inf2)) {
+    // 2.0, or 1.5 = 0 : bias : 1000...
+    return rsqrt ? (BigInt(f.bias) << BigInt(f.F)) | (1n << BigInt(f.F - 1)) : two(f, 0);
+  }
+  if (inf1 || inf2) return infinity(f, a.sign ^ b.sign);
+  // c + (-op1) * op2 exactly, c = 2 or 3, then halved for FRSQRTS
+  const c: Unpacked = { type: T_NONZERO, sign: 0, mant: rsqrt ? 3n : 2n, exp: 0 };
+  const p: Unpacked = zero1 || zero2
+    ? { type: T_ZERO, sign: a.sign ^ b.sign, mant: 0n, exp: 0 }
+    : { type: T_NONZERO, sign: a.sign ^ b.sign, mant: a.mant * b.mant, exp: a.exp + b.exp };
+  const r = signedAdd(c, p, false);
+  return roundExactSum(f, r.m, rsqrt ? r.exp - 1 : r.exp, env, roundingMode(env));
+}
+export function fpRecipStepN(n: Width, op1: bigint, op2: bigint, env: FpEnv): bigint {
+  return stepFused(n, op1, op2, env, false);
+}
+export function fpRSqrtStepN(n: Width, op1: bigint, op2: bigint, env: FpEnv): bigint {
+  return stepFused(n, op1, op2, env, true);
+}
+
+/** RecipEstimate: 9-bit input 256..511 (0.5 <= x < 1 in units of 1/512) → 9-bit estimate 256..511. */
+export function recipEstimate(a: number): number {
+  const b = Math.floor((1 << 19) / (a * 2 + 1));
+  return (b + 1) >> 1;
+}
+
+/** RecipSqrtEstimate: 9-bit input 128..511 (0.25 <= x < 1) → 9-bit estimate 256..511. */
+export function recipSqrtEstimate(a0: number): number {
+  // a in units of 1/512 (below 0.5) or 1/256 (0.5 and above), rounded to nearest
+  const a = a0 < 256 ? a0 * 2 + 1 : ((a0 >> 1) + 1) * 2;
+  // the largest b with a * b * b < 2^28: b < 2^14 / sqrt(a); the estimate is (b + 1) / 2 rounded
+  let b = Math.floor(Math.sqrt(2 ** 28 / a));
+  while (a * b * b >= 2 ** 28) b--;
+  while (a * (b + 1) * (b + 1) < 2 ** 28) b++;
+  return (b + 1) >> 1;
+}
+
+/** FPRecipEstimate (FRECPE). */
+export function fpRecipEstimateN(n: Width, op: bigint, env: FpEnv): bigint {
+  const f = fmtOf(n);
+  const a = unpack(f, op, env);
+  if (isNaNType(a.type)) return processNaN(f, a.type, op, env);
+  if (a.type === T_INF) return zero(f, a.sign);
+  if (a.type === T_ZERO) {
+    env.fpsr |= FPSR_DZC;
+    return infinity(f, a.sign);
+  }
+  // |value| = mant * 2^exp: its binary exponent
+  const e2 = a.exp + bitLength(a.mant) - 1;
+  if (e2 < -(f.bias + 1)) {
+    // |value| < 2^-(bias+1) (2^-128, 2^-1024, 2^-16): the reciprocal overflows
+    const rm = roundingMode(env);
+    const toInf = rm === RN || (rm === RP && a.sign === 0) || (rm === RM && a.sign === 1);
+    env.fpsr |= FPSR_OFC | FPSR_IXC;
+    return toInf ? infinity(f, a.sign) : maxNormal(f, a.sign);
+  }
+  if (fzFor(f, env) && e2 >= f.bias - 1) {
+    env.fpsr |= FPSR_UFC;
+    return zero(f, a.sign);
+  }
+  let exp = Number((op >> BigInt(f.F)) & BigInt(f.expMax));
+  let frac = op & ((1n << BigInt(f.F)) - 1n);
+  const fmask = (1n << BigInt(f.F)) - 1n;
+  if (exp === 0) {
+    if (((frac >> BigInt(f.F - 1)) & 1n) === 0n) {
+      exp = -1;
+      frac = (frac << 2n) & fmask;
+    } else frac = (frac << 1n) & fmask;
+  }
+  const scaled = 256 | Number(frac >> BigInt(f.F - 8));
+  let rexp = 2 * f.bias - 1 - exp;
+  const est = recipEstimate(scaled);
+  let rfrac = BigInt(est & 0xff) << BigInt(f.F - 8);
+  if (rexp === 0) rfrac = (1n << BigInt(f.F - 1)) | (rfrac >> 1n);
+  else if (rexp === -1) {
+    rfrac = (1n << BigInt(f.F - 2)) | (rfrac >> 2n);
+    rexp = 0;
+  }
+  return (BigInt(a.sign) << BigInt(f.N - 1)) | (BigInt(rexp) << BigInt(f.F)) | rfrac;
+}
+
+/** FPRSqrtEstimate (FRSQRTE). */
+export function fpRSqrtEstimateN(n: Width, op: bigint, env: FpEnv): bigint {
+  const f = fmtOf(n);
+  const a = unpack(f, op, env);
+  if (isNaNType(a.type)) return processNaN(f, a.type, op, env);
+  if (a.type === T_ZERO) {
+    env.fpsr |= FPSR_DZC;
+    return infinity(f, a.sign);
+  }
+  if (a.sign === 1) {
+    env.fpsr |= FPSR_IOC;
+    return defaultNaN(f);
+  }
+  if (a.type === T_INF) return zero(f, 0);
+  let exp = Number((op >> BigInt(f.F)) & BigInt(f.expMax));
+  let frac = op & ((1n << BigInt(f.F)) - 1n);
+  const fmask = (1n << BigInt(f.F)) - 1n;
+  const top = 1n << BigInt(f.F - 1);
+  if (exp === 0) {
+    while ((frac & top) === 0n) {
+      frac = (frac << 1n) & fmask;
+      exp -= 1;
+    }
+    frac = (frac << 1n) & fmask;
+  }
+  const scaled = (exp & 1) === 0 ? 256 | Number(frac >> BigInt(f.F - 8)) : 128 | Number(frac >> BigInt(f.F - 7));
+  const rexp = Math.floor((3 * f.bias - 1 - exp) / 2);
+  const est = recipSqrtEstimate(scaled);
+  return (BigInt(rexp) << BigInt(f.F)) | (BigInt(est & 0xff) << BigInt(f.F - 8));
+}
+
+/** FPRecpX (FRECPX): the exponent inverted, fraction zero; zeros and denormals give the largest exponent. */
+export function fpRecpXN(n: Width, op: bigint, env: FpEnv): bigint {
+  const f = fmtOf(n);
+  const a = unpack(f, op, env);
+  if (isNaNType(a.type)) return processNaN(f, a.type, op, env);
+  const exp = Number((op >> BigInt(f.F)) & BigInt(f.expMax));
+  const rexp = exp === 0 ? f.expMax - 1 : ~exp & f.expMax;
+  return (BigInt(a.sign) << BigInt(f.N - 1)) | (BigInt(rexp) << BigInt(f.F));
+}
+
+/** UnsignedRecipEstimate (URECPE) on a 32-bit lane. */
+export function unsignedRecipEstimate(x: number): number {
+  if ((x >>> 31) === 0) return 0xffffffff;
+  return (recipEstimate(x >>> 23) << 23) >>> 0;
+}
+
+/** UnsignedRSqrtEstimate (URSQRTE) on a 32-bit lane. */
+export function unsignedRSqrtEstimate(x: number): number {
+  if ((x >>> 30) === 0) return 0xffffffff;
+  return (recipSqrtEstimate(x >>> 23) << 23) >>> 0;
 }

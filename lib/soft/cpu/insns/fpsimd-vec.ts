@@ -21,6 +21,7 @@ import type { Core } from '../core';
 import { rz, wz } from '../state';
 import * as fp from '../fp';
 import type { Width } from '../fp';
+import { byElementSat, shiftImmSat, threeDiffSat, threeSameSat, twoMiscSat } from './fpsimd-sat';
 import { advSimdExpandImm, clearFrom, elt, eltN, sElt, setElt, setEltN, snapshot, sext, trunc } from '../simd';
 
 const ONES = (e: number): bigint => (1n << BigInt(e)) - 1n;
@@ -142,6 +143,7 @@ function threeSameInt(c: Core, q: number, u: number, size: number, rm: number, o
     finish(c, rd, q);
     return;
   }
+  if (threeSameSat(c, q, u, size, rm, opcode, rn, rd, false)) return;
   const pair = pairOp(u, opcode);
   if (pair) {
     if (size === 3 && (!q || opcode !== 0b10111)) return c.undef(); // only ADDP has 64-bit lanes
@@ -195,6 +197,9 @@ function fpOp(u: number, a: number, opcode: number): FBin | undefined {
   const key = (u << 6) | (a << 5) | opcode;
   switch (key) {
     case 0b0011000: return (n, x, y, c) => fp.fpMaxNumN(n, x, y, c); // FMAXNM
+    case 0b0011011: return (n, x, y, c) => fp.fpMulXN(n, x, y, c); // FMULX
+    case 0b0011111: return (n, x, y, c) => fp.fpRecipStepN(n, x, y, c); // FRECPS
+    case 0b0111111: return (n, x, y, c) => fp.fpRSqrtStepN(n, x, y, c); // FRSQRTS
     case 0b0011001: return (n, x, y, c, d) => fp.fpMulAdd(n, d, x, y, c); // FMLA
     case 0b0011010: return (n, x, y, c) => fp.fpAdd(n, x, y, c); // FADD
     case 0b0011100: return (n, x, y, c) => (fp.fpCompareCondN(n, x, y, 'eq', c) ? fpTrue(n) : 0n); // FCMEQ
@@ -299,6 +304,7 @@ function intMiscOp(u: number, opcode: number): ((x: bigint, e: number) => bigint
 
 function twoRegMisc(c: Core, q: number, u: number, size: number, opcode: number, rn: number, rd: number): void {
   const esize = 8 << size;
+  if (twoMiscSat(c, q, u, size, opcode, rn, rd, false)) return;
   // FP forms: opcode 01100..01111 with size<1> = 1, and 1xxxx ≥ 11000
   if (opcode >= 0b11000 || (opcode >= 0b01100 && opcode <= 0b01111 && (size & 2) !== 0)) {
     const op = fpMiscOp(u, size >> 1, opcode);
@@ -379,6 +385,7 @@ function twoRegMisc(c: Core, q: number, u: number, size: number, opcode: number,
 
 // -------------------------------------------------------------------- shift by immediate
 function shiftImm(c: Core, q: number, u: number, immh: number, immb: number, opcode: number, rn: number, rd: number, scalar: boolean): void {
+  if (shiftImmSat(c, q, u, immh, immb, opcode, rn, rd, scalar)) return;
   const hb = 31 - Math.clz32(immh); // highest set bit of immh
   let esize = 8 << hb;
   const immhb = (immh << 3) | immb;
@@ -591,7 +598,8 @@ export const rows: Row[] = [
     c.checkFp();
     if (f.opcode >= 0b11000) {
       const op = fpOp(f.u, f.size >> 1, f.opcode);
-      const allowed = [0b11100, 0b11101, 0b11010].includes(f.opcode); // FCMxx, FACxx, FABD
+      // FCMxx, FACxx, FABD (U=1 a=1), FMULX / FRECPS / FRSQRTS (U=0)
+      const allowed = [0b11100, 0b11101, 0b11010].includes(f.opcode) || ((f.opcode === 0b11011 || f.opcode === 0b11111) && !f.u);
       if (op === undefined || !allowed || (f.opcode === 0b11010 && !(f.u && f.size >> 1))) return c.undef();
       const n = fpWidth(f.size & 1);
       const r = op(n, elt(c, f.rn, 0, n), elt(c, f.rm, 0, n), c, 0n);
@@ -599,6 +607,7 @@ export const rows: Row[] = [
       setElt(c, f.rd, 0, n, r);
       return;
     }
+    if (threeSameSat(c, 1, f.u, f.size, f.rm, f.opcode, f.rn, f.rd, true)) return;
     const allowed = [0b00110, 0b00111, 0b01000, 0b10000, 0b10001];
     const op = intOp(f.u, f.opcode);
     if (f.size !== 3 || op === undefined || !allowed.includes(f.opcode)) return c.undef();
@@ -633,6 +642,7 @@ export const rows: Row[] = [
   // scalar two-register misc: CMxx #0, ABS/NEG (D), FP compares with zero, conversions
   row('SIMD_2misc_scalar', '01 u:1 11110 size:2 10000 opcode:5 10 rn:5 rd:5', (c, f) => {
     c.checkFp();
+    if (twoMiscSat(c, 1, f.u, f.size, f.opcode, f.rn, f.rd, true)) return;
     const isFp = f.opcode >= 0b11010 || (f.opcode >= 0b01100 && f.opcode <= 0b01110 && (f.size & 2) !== 0);
     if (isFp) {
       const op = fpMiscOp(f.u, f.size >> 1, f.opcode);
@@ -781,6 +791,7 @@ export const rows: Row[] = [
   // ---- three different: xADDL/xADDW/xSUBL/xSUBW/xABAL/xABDL/xMLAL/xMLSL/xMULL (and the ...2 forms)
   row('SIMD_3diff', '0 q:1 u:1 01110 size:2 1 rm:5 opcode:4 00 rn:5 rd:5', (c, f) => {
     c.checkFp();
+    if (threeDiffSat(c, f.q, f.u, f.size, f.rm, f.opcode, f.rn, f.rd, false)) return;
     if (f.size === 3) return c.undef();
     const esize = 8 << f.size;
     const wide = 2 * esize;
@@ -809,6 +820,12 @@ export const rows: Row[] = [
     }
   }),
 
+  // scalar three different: SQDMLAL / SQDMLSL / SQDMULL
+  row('SIMD_3diff_scalar', '01 u:1 11110 size:2 1 rm:5 opcode:4 00 rn:5 rd:5', (c, f) => {
+    c.checkFp();
+    if (!threeDiffSat(c, 1, f.u, f.size, f.rm, f.opcode, f.rn, f.rd, true)) c.undef();
+  }),
+
   // ---- vector by element: MUL/MLA/MLS, xMULL/xMLAL/xMLSL, FMUL/FMLA/FMLS (and scalar FP forms)
   row('SIMD_elem', '0 q:1 u:1 01111 size:2 l:1 m:1 rm:4 opcode:4 h:1 0 rn:5 rd:5', (c, f) => {
     c.checkFp();
@@ -823,7 +840,9 @@ export const rows: Row[] = [
 function byElement(
   c: Core, q: number, u: number, size: number, l: number, m: number, rm4: number, opcode: number, h: number, rn: number, rd: number, scalar: boolean,
 ): void {
-  const isFp = u === 0 && (opcode === 0b0001 || opcode === 0b0101 || opcode === 0b1001) && (size & 2) !== 0;
+  if (byElementSat(c, q, u, size, l, m, rm4, opcode, h, rn, rd, scalar)) return;
+  const isFmulx = u === 1 && opcode === 0b1001 && (size & 2) !== 0;
+  const isFp = isFmulx || (u === 0 && (opcode === 0b0001 || opcode === 0b0101 || opcode === 0b1001) && (size & 2) !== 0);
   if (isFp) {
     const sz = size & 1;
     const n = fpWidth(sz);
@@ -837,7 +856,8 @@ function byElement(
     for (let i = 0; i < lanes; i++) {
       const a = elt(c, rn, i, n);
       const d = elt(c, rd, i, n);
-      if (opcode === 0b1001) res.push(fp.fpMul(n, a, x, c));
+      if (isFmulx) res.push(fp.fpMulXN(n, a, x, c));
+      else if (opcode === 0b1001) res.push(fp.fpMul(n, a, x, c));
       else if (opcode === 0b0001) res.push(fp.fpMulAdd(n, d, a, x, c));
       else res.push(fp.fpMulAdd(n, d, fp.fpNeg(n, a), x, c));
     }
