@@ -17,10 +17,19 @@ export const skipReason =
       ? `native addon not loaded: ${avail.reason} ${avail.loadErrors.join('; ')}`
       : `/dev/kvm not usable: ${avail.reason}`;
 
-/** describe on a real arm64 KVM, else describe.skip with the reason printed. */
+/**
+ * describe on a real arm64 KVM, else describe.skip with the reason printed. Inside the lab (KVM_ARM_LAB_CPU set by
+ * ci/arm64-lab.sh) KVM must be usable: there the reason becomes a failing test instead of a skip.
+ */
 export function describeArm64(name: string, fn: () => void): void {
   if (onArm64Kvm) describe(name, fn);
-  else {
+  else if (process.env['KVM_ARM_LAB_CPU'] !== undefined) {
+    describe(name, () => {
+      test('real arm64 KVM is usable in the lab', () => {
+        throw new Error(`in the arm64 lab but: ${skipReason}`);
+      });
+    });
+  } else {
     console.warn(`skipped arm64 tier '${name}': ${skipReason}`);
     describe.skip(name, fn);
   }
