@@ -5,13 +5,18 @@
  *  2. MMIO exit round trip: a guest that loops on one MMIO write; N × (KVM_RUN → exit → decode) from JS
  *     (KvmVcpu.run(), which decodes the exit into the VcpuExit union) and from C (KVM_RUN, read exit_reason).
  *     x86 host: a real-mode guest (`mov [0x9000], al; jmp $-3`); arm64 host: `str w0, [x1]; b .-4`.
- * The C program (below) is compiled at bench time with `cc -O2`. Rounds alternate C and JS; each figure is
- * the median over the rounds. Absolute times on a shared machine are noise: the ratios are what count.
+ * The C program (below) is compiled at bench time with `cc -O2`. Both sides do the same work the same way: the
+ * same ioctl / guest, the same warm-up count (so the JIT is warm and the guest's pages are in), the same
+ * iteration count split into the same number of timed chunks, each side reporting the median chunk (a chunk hit
+ * by another process's burst on a shared machine does not count). Rounds alternate which side goes first; a
+ * round gives one JS/C ratio and one JS−C difference, and the figures are the medians over the rounds of those
+ * paired values (and of each side's times). Absolute times on a shared machine are noise: the ratios count.
  *
  *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/native.js     # alone
  *   npm run bench -- --only=native                                        # with the other suites
- * Env: KVM_ARM_BENCH_IOCTLS / KVM_ARM_BENCH_EXITS (iterations), KVM_ARM_BENCH_CBIN (a prebuilt C side, e.g.
- * `aarch64-linux-gnu-gcc -O2 -static` of NATIVE_BENCH_C_SOURCE for the arm64 lab, which has no compiler).
+ * Env: KVM_ARM_BENCH_IOCTLS / KVM_ARM_BENCH_EXITS (iterations per round and side), KVM_ARM_BENCH_ROUNDS,
+ * KVM_ARM_BENCH_CHUNKS, KVM_ARM_BENCH_CBIN (a prebuilt C side, e.g. `aarch64-linux-gnu-gcc -O2 -static` of
+ * NATIVE_BENCH_C_SOURCE for the arm64 lab, which has no compiler).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -33,17 +38,27 @@ const C_SOURCE = String.raw`
 #include <unistd.h>
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
 static void die(const char *m) { perror(m); exit(1); }
+static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
+/* argv: mode iterations chunks warmup → prints the median over the chunks of ns per iteration */
 int main(int argc, char **argv) {
-  long n = atol(argv[2]);
+  if (argc < 5) { fprintf(stderr, "usage: %s ioctl|mmio iterations chunks warmup\n", argv[0]); return 2; }
+  long n = atol(argv[2]), chunks = atol(argv[3]), warm = atol(argv[4]);
+  if (n <= 0 || chunks <= 0 || chunks > 1000 || n < chunks || warm < 0) { fprintf(stderr, "bad arguments\n"); return 2; }
+  long per = n / chunks;
+  double t[1000];
   int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
   if (kvm < 0) die("open");
   if (!strcmp(argv[1], "ioctl")) {
     long sink = 0;
-    double t0 = now();
-    for (long i = 0; i < n; i++) sink += ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY);
-    double t1 = now();
-    if (sink != n) { fprintf(stderr, "unexpected result\n"); return 1; }
-    printf("%.3f\n", (t1 - t0) / n);
+    for (long i = 0; i < warm; i++) sink += ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY);
+    for (long c = 0; c < chunks; c++) {
+      double t0 = now();
+      for (long i = 0; i < per; i++) sink += ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY);
+      t[c] = (now() - t0) / per;
+    }
+    if (sink != warm + per * chunks) { fprintf(stderr, "unexpected result\n"); return 1; }
+    qsort(t, chunks, sizeof t[0], cmp);
+    printf("%.3f\n", t[chunks / 2]);
     return 0;
   }
   int vm = ioctl(kvm, KVM_CREATE_VM, 0);
@@ -77,14 +92,17 @@ int main(int argc, char **argv) {
   struct kvm_one_reg xr = {0x6030000000100002ull, (uint64_t)(uintptr_t)&x1};
   if (ioctl(vcpu, KVM_SET_ONE_REG, &pr) < 0 || ioctl(vcpu, KVM_SET_ONE_REG, &xr) < 0) die("KVM_SET_ONE_REG");
 #endif
-  for (int i = 0; i < 10; i++) ioctl(vcpu, KVM_RUN, 0); /* warm up */
-  double t0 = now();
-  for (long i = 0; i < n; i++) {
-    if (ioctl(vcpu, KVM_RUN, 0) < 0) die("KVM_RUN");
-    if (run->exit_reason != KVM_EXIT_MMIO || run->mmio.phys_addr != mmio) { fprintf(stderr, "unexpected exit %u\n", run->exit_reason); return 1; }
+  for (long i = 0; i < warm; i++) if (ioctl(vcpu, KVM_RUN, 0) < 0) die("KVM_RUN");
+  for (long c = 0; c < chunks; c++) {
+    double t0 = now();
+    for (long i = 0; i < per; i++) {
+      if (ioctl(vcpu, KVM_RUN, 0) < 0) die("KVM_RUN");
+      if (run->exit_reason != KVM_EXIT_MMIO || run->mmio.phys_addr != mmio) { fprintf(stderr, "unexpected exit %u\n", run->exit_reason); return 1; }
+    }
+    t[c] = (now() - t0) / per;
   }
-  double t1 = now();
-  printf("%.3f\n", (t1 - t0) / n);
+  qsort(t, chunks, sizeof t[0], cmp);
+  printf("%.3f\n", t[chunks / 2]);
   return 0;
 }
 `;
@@ -94,6 +112,12 @@ export interface NativeBenchResult {
   ioctlCNs: number;
   mmioJsNs: number;
   mmioCNs: number;
+  /** medians over the rounds of the paired (same round) JS/C ratios and JS−C differences */
+  ioctlRatio: number;
+  ioctlOverNs: number;
+  mmioRatio: number;
+  mmioOverNs: number;
+  rounds: number;
 }
 
 function median(xs: number[]): number {
@@ -110,28 +134,50 @@ function compileC(): string {
   return bin;
 }
 
-function cRun(bin: string, mode: 'ioctl' | 'mmio', n: number): number {
-  const r = spawnSync(bin, [mode, String(n)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`C ${mode} bench failed: ${r.stderr}`);
-  return Number(r.stdout.trim());
+interface Plan {
+  /** iterations per side and round, split into `chunks` timed chunks */
+  n: number;
+  chunks: number;
+  /** untimed iterations first */
+  warm: number;
 }
 
-function jsIoctl(n: number): number {
+function cRun(bin: string, mode: 'ioctl' | 'mmio', p: Plan): number {
+  const r = spawnSync(bin, [mode, String(p.n), String(p.chunks), String(p.warm)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`C ${mode} bench failed: ${r.stderr}`);
+  const v = Number(r.stdout.trim());
+  if (!(v > 0)) throw new Error(`C ${mode} bench printed '${r.stdout.trim()}' (an old KVM_ARM_BENCH_CBIN? rebuild it)`);
+  return v;
+}
+
+/** The median over `p.chunks` timed chunks of `body(per)` (which does `per` iterations), in ns per iteration. */
+function chunked(p: Plan, body: (k: number) => void): number {
+  body(p.warm);
+  const per = Math.floor(p.n / p.chunks);
+  const t: number[] = [];
+  for (let c = 0; c < p.chunks; c++) {
+    const t0 = process.hrtime.bigint();
+    body(per);
+    t.push(Number(process.hrtime.bigint() - t0) / per);
+  }
+  return median(t);
+}
+
+function jsIoctl(p: Plan): number {
   const hv = openKvm();
   try {
     let sink = 0;
-    for (let i = 0; i < 1000; i++) sink += hv.checkExtension('USER_MEMORY');
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) sink += hv.checkExtension('USER_MEMORY');
-    const t1 = process.hrtime.bigint();
-    if (sink !== n + 1000) throw new Error('unexpected KVM_CHECK_EXTENSION result');
-    return Number(t1 - t0) / n;
+    const res = chunked(p, (k) => {
+      for (let i = 0; i < k; i++) sink += hv.checkExtension('USER_MEMORY');
+    });
+    if (sink !== p.warm + Math.floor(p.n / p.chunks) * p.chunks) throw new Error('unexpected KVM_CHECK_EXTENSION result');
+    return res;
   } finally {
     hv.close();
   }
 }
 
-function jsMmio(n: number): number {
+function jsMmio(p: Plan): number {
   const hv = openKvm();
   const vm = hv.createVm();
   const mem = hv.allocateMemory(0x10000);
@@ -156,14 +202,12 @@ function jsMmio(n: number): number {
       vcpu.setOneReg(arm64CoreId('pc'), base);
       vcpu.setOneReg(arm64CoreId('x1'), mmio);
     }
-    for (let i = 0; i < 10; i++) vcpu.run();
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) {
-      const e = vcpu.run();
-      if (e.reason !== 'mmio' || e.physAddr !== mmio) throw new Error(`unexpected exit ${e.reason}`);
-    }
-    const t1 = process.hrtime.bigint();
-    return Number(t1 - t0) / n;
+    return chunked(p, (k) => {
+      for (let i = 0; i < k; i++) {
+        const e = vcpu.run();
+        if (e.reason !== 'mmio' || e.physAddr !== mmio) throw new Error(`unexpected exit ${e.reason}`);
+      }
+    });
   } finally {
     vcpu.close();
     vm.close();
@@ -176,7 +220,7 @@ function jsMmio(n: number): number {
 export const NATIVE_BENCH_C_SOURCE = C_SOURCE;
 
 /** Runs the native benchmarks; null (with the reason) when /dev/kvm, the addon or a C compiler is missing. */
-export function runNativeBench(options: { ioctls?: number; exits?: number; rounds?: number } = {}): NativeBenchResult | { skipped: string } {
+export function runNativeBench(options: { ioctls?: number; exits?: number; rounds?: number; chunks?: number } = {}): NativeBenchResult | { skipped: string } {
   const a = kvmAvailability();
   if (!a.addonLoaded) return { skipped: `native addon not loaded: ${a.reason}` };
   if (!a.deviceOpens) return { skipped: a.reason };
@@ -192,34 +236,57 @@ export function runNativeBench(options: { ioctls?: number; exits?: number; round
   const envN = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
   const ioctls = options.ioctls ?? envN('KVM_ARM_BENCH_IOCTLS') ?? 200_000;
   const exits = options.exits ?? envN('KVM_ARM_BENCH_EXITS') ?? 20_000;
-  const rounds = options.rounds ?? 3;
+  const rounds = options.rounds ?? envN('KVM_ARM_BENCH_ROUNDS') ?? 5;
+  const chunks = options.chunks ?? envN('KVM_ARM_BENCH_CHUNKS') ?? 10;
+  // warm-up: enough for the JIT to optimize the JS loop; the C side does the same count
+  const ioctlPlan: Plan = { n: ioctls, chunks, warm: Math.min(20_000, ioctls) };
+  const mmioPlan: Plan = { n: exits, chunks, warm: Math.min(2_000, exits) };
   const r = { ioctlJs: [] as number[], ioctlC: [] as number[], mmioJs: [] as number[], mmioC: [] as number[] };
+  const pair = (js: number[], c: number[], i: number, jsFirst: boolean, f: () => number, g: () => number): void => {
+    if (jsFirst) {
+      js[i] = f();
+      c[i] = g();
+    } else {
+      c[i] = g();
+      js[i] = f();
+    }
+  };
   for (let i = 0; i < rounds; i++) {
-    r.ioctlC.push(cRun(bin, 'ioctl', ioctls));
-    r.ioctlJs.push(jsIoctl(ioctls));
-    r.mmioC.push(cRun(bin, 'mmio', exits));
-    r.mmioJs.push(jsMmio(exits));
+    const jsFirst = i % 2 === 1;
+    pair(r.ioctlJs, r.ioctlC, i, jsFirst, () => jsIoctl(ioctlPlan), () => cRun(bin, 'ioctl', ioctlPlan));
+    pair(r.mmioJs, r.mmioC, i, jsFirst, () => jsMmio(mmioPlan), () => cRun(bin, 'mmio', mmioPlan));
   }
   if (!prebuilt) fs.rmSync(path.dirname(bin), { recursive: true, force: true });
-  return { ioctlJsNs: median(r.ioctlJs), ioctlCNs: median(r.ioctlC), mmioJsNs: median(r.mmioJs), mmioCNs: median(r.mmioC) };
+  const paired = (js: number[], c: number[], f: (a: number, b: number) => number): number => median(js.map((v, i) => f(v, c[i] as number)));
+  return {
+    ioctlJsNs: median(r.ioctlJs),
+    ioctlCNs: median(r.ioctlC),
+    mmioJsNs: median(r.mmioJs),
+    mmioCNs: median(r.mmioC),
+    ioctlRatio: paired(r.ioctlJs, r.ioctlC, (a, b) => a / b),
+    ioctlOverNs: paired(r.ioctlJs, r.ioctlC, (a, b) => a - b),
+    mmioRatio: paired(r.mmioJs, r.mmioC, (a, b) => a / b),
+    mmioOverNs: paired(r.mmioJs, r.mmioC, (a, b) => a - b),
+    rounds,
+  };
 }
 
 /** scripts/bench.js suite interface. */
 export async function run(): Promise<{ title: string; rows: { name: string; value: number | string; unit?: string; note?: string }[] }> {
   const res = runNativeBench();
-  const title = `native addon vs C (${process.arch} /dev/kvm)`;
+  const title = `native addon vs C (${process.arch} /dev/kvm; medians of ${'skipped' in res ? 0 : res.rounds} interleaved rounds)`;
   if ('skipped' in res) return { title, rows: [{ name: 'skipped', value: res.skipped }] };
   return {
     title,
     rows: [
       { name: 'KVM_CHECK_EXTENSION from JS', value: res.ioctlJsNs, unit: 'ns/call' },
       { name: 'KVM_CHECK_EXTENSION from C', value: res.ioctlCNs, unit: 'ns/call' },
-      { name: 'ioctl overhead JS - C', value: res.ioctlJsNs - res.ioctlCNs, unit: 'ns/call' },
-      { name: 'ioctl JS / C', value: res.ioctlJsNs / res.ioctlCNs, unit: 'x' },
+      { name: 'ioctl overhead JS - C', value: res.ioctlOverNs, unit: 'ns/call', note: 'median of paired rounds' },
+      { name: 'ioctl JS / C', value: res.ioctlRatio, unit: 'x', note: 'median of paired rounds' },
       { name: 'MMIO exit round trip from JS (run + decode)', value: res.mmioJsNs, unit: 'ns/exit' },
       { name: 'MMIO exit round trip from C', value: res.mmioCNs, unit: 'ns/exit' },
-      { name: 'MMIO exit overhead JS - C', value: res.mmioJsNs - res.mmioCNs, unit: 'ns/exit' },
-      { name: 'MMIO exit JS / C', value: res.mmioJsNs / res.mmioCNs, unit: 'x', note: 'same guest, same run' },
+      { name: 'MMIO exit overhead JS - C', value: res.mmioOverNs, unit: 'ns/exit', note: 'median of paired rounds' },
+      { name: 'MMIO exit JS / C', value: res.mmioRatio, unit: 'x', note: 'same guest, same run; median of paired rounds' },
     ],
   };
 }
