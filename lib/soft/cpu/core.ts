@@ -29,7 +29,7 @@ const P_DEV = 64;
 const P_RAM = 128;
 const P_RAMW = 256;
 
-const TLB_SIZE = 256;
+const TLB_SIZE = 1024;
 
 /** Thrown to unwind a handler after a guest exception was set up or a stop was recorded. */
 export const UNWIND = { unwind: true } as const;

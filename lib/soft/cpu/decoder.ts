@@ -166,8 +166,8 @@ export class Decoder {
   readonly rows: readonly Row[];
   private readonly buckets: Row[][] = [];
   /** decoded-instruction cache keyed by the instruction word (direct mapped) */
-  private readonly cacheKeys = new Int32Array(1 << 14);
-  private readonly cacheVals: Array<Decoded | undefined> = new Array(1 << 14).fill(undefined);
+  private readonly cacheKeys = new Int32Array(1 << 16);
+  private readonly cacheVals: Array<Decoded | undefined> = new Array(1 << 16).fill(undefined);
   readonly undefinedRow: Row;
 
   constructor(rows: readonly Row[], undefinedHandler: Handler<{ readonly insn: number }>) {
@@ -196,7 +196,7 @@ export class Decoder {
 
   /** Decode with the cache (the executor's path). */
   decode(insn: number): Decoded {
-    const slot = Math.imul(insn, 0x9e3779b1) >>> 18;
+    const slot = Math.imul(insn, 0x9e3779b1) >>> 16;
     const hit = this.cacheVals[slot];
     if (hit !== undefined && this.cacheKeys[slot] === (insn | 0)) return hit;
     const r = this.lookup(insn >>> 0);
