@@ -344,3 +344,48 @@ describeAs('FP control registers', () => {
     expect(m.cpu.getFpcr()).toBe(0x00400000);
   });
 });
+
+describeAs('WFE/SEV, IRQ from EL0, trace and requestStop', () => {
+  test('SEVL sets the event register so the next WFE completes; a second WFE stops', () => {
+    const m = withVectors('sevl\nwfe\nwfe\nhvc #0');
+    expect(m.cpu.run(10)).toEqual({ kind: 'wfe' });
+    expect(m.cpu.getPc()).toBe(BigInt(RAM_BASE + 12));
+  });
+
+  test('an IRQ taken from EL0 uses the lower-EL IRQ vector (0x480) and saves EL0 state', () => {
+    const m = withVectors(`
+      adr x1, el0
+      msr elr_el1, x1
+      msr spsr_el1, xzr     // EL0t, interrupts unmasked
+      eret
+    el0:
+      b el0
+    `);
+    m.cpu.run(20);
+    m.cpu.irqLine = true;
+    expect(m.cpu.run(20)).toEqual({ kind: 'hvc', imm: 0x109 });
+    expect(get(m, SPSR)).toBe(0n);
+    expect(get(m, ELR)).toBe(BigInt(RAM_BASE + 16));
+  });
+
+  test('the trace hook sees each instruction; requestStop ends run() at the next boundary', () => {
+    const bus = machine(asm('nop\nnop\nnop\nnop\nhvc #0'));
+    const seen: Array<[bigint, number]> = [];
+    const { createCpu } = require('../../lib/soft/cpu') as typeof import('../../lib/soft/cpu');
+    const cpu = createCpu({
+      bus: bus.bus,
+      clock: bus.clock,
+      trace: (pc, insn) => {
+        seen.push([pc, insn]);
+        if (seen.length === 2) cpu.requestStop();
+      },
+    });
+    cpu.setPc(BigInt(RAM_BASE));
+    expect(cpu.run(100)).toEqual({ kind: 'budget' });
+    expect(seen).toEqual([
+      [BigInt(RAM_BASE), 0xd503201f],
+      [BigInt(RAM_BASE + 4), 0xd503201f],
+    ]);
+    expect(cpu.retired).toBe(2);
+  });
+});
