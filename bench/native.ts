@@ -257,6 +257,7 @@ export function runNativeBench(options: { ioctls?: number; exits?: number; round
     pair(r.mmioJs, r.mmioC, i, jsFirst, () => jsMmio(mmioPlan), () => cRun(bin, 'mmio', mmioPlan));
   }
   if (!prebuilt) fs.rmSync(path.dirname(bin), { recursive: true, force: true });
+  if (process.env.KVM_ARM_BENCH_VERBOSE) process.stderr.write(`bench/native rounds (ns): ${JSON.stringify(r)}\n`);
   const paired = (js: number[], c: number[], f: (a: number, b: number) => number): number => median(js.map((v, i) => f(v, c[i] as number)));
   return {
     ioctlJsNs: median(r.ioctlJs),

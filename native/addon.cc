@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -75,6 +76,22 @@ void UnblockKickSignal() {
   pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
   done = true;
 }
+
+// A test-and-set lock for a vCPU's run state: taken twice per KVM_RUN (uncontended: one atomic exchange and
+// one store, against a pthread mutex's ~100 instructions), and by kick()/close() on other threads, which hold
+// it only for a pthread_kill(); a waiter yields rather than spins.
+class SpinLock {
+ public:
+  void lock() {
+    while (f_.exchange(true, std::memory_order_acquire)) {
+      while (f_.load(std::memory_order_relaxed)) sched_yield();
+    }
+  }
+  void unlock() { f_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> f_{false};
+};
 
 long PageSize() {
   static long ps = sysconf(_SC_PAGESIZE);
@@ -164,7 +181,7 @@ struct Region {
   int vcpuFd = -1;          // a dup of the vCPU fd, closed with the region
   uint32_t runRequest = 0;  // KVM_RUN, given by TypeScript
   size_t immediateExitOffset = 0;
-  std::mutex m;
+  SpinLock m;  // guards inRun, runner, closed
   bool inRun = false;
   pthread_t runner{};
   bool closed = false;
@@ -176,7 +193,7 @@ struct Region {
 
   // Sets immediate_exit and signals the thread blocked in KVM_RUN, if any. Any thread may call it.
   void Kick() {
-    std::lock_guard<std::mutex> lk(m);
+    std::lock_guard<SpinLock> lk(m);
     if (addr != nullptr && immediateExitOffset < length) {
       reinterpret_cast<std::atomic<uint8_t>*>(static_cast<uint8_t*>(addr) + immediateExitOffset)
           ->store(1, std::memory_order_seq_cst);
@@ -188,7 +205,7 @@ struct Region {
   int Run() {
     UnblockKickSignal();
     {
-      std::lock_guard<std::mutex> lk(m);
+      std::lock_guard<SpinLock> lk(m);
       if (closed) return EBADF;
       if (inRun) return EBUSY;
       inRun = true;
@@ -197,7 +214,7 @@ struct Region {
     int r = ioctl(vcpuFd, runRequest, 0);
     int err = r < 0 ? errno : 0;
     {
-      std::lock_guard<std::mutex> lk(m);
+      std::lock_guard<SpinLock> lk(m);
       inRun = false;
     }
     return err;
@@ -257,15 +274,23 @@ class HandleTable {
 };
 class Fd;
 class VcpuRun;
+// The call block: the arguments and the result of the hottest fast calls (ioctlInt, irqLine, runVcpu) pass
+// through this u32[8], which JS sees as binding.callBlock, so those calls take no arguments and return nothing:
+// no napi_get_value_* per argument, no napi_create_* for the result. Layout (u32 indices): 0 handle,
+// 1 request, 2 arg0, 3 arg1, 4 result (int32: >= 0, or -errno). One per environment; JS is single-threaded
+// per environment and runs nothing during the call, so one block is enough.
+enum : size_t { kBlkHandle = 0, kBlkRequest = 1, kBlkArg0 = 2, kBlkArg1 = 3, kBlkResult = 4, kBlkWords = 8 };
 struct Handles {
   HandleTable<Fd> fds;
   HandleTable<VcpuRun> runs;
+  uint32_t* block = nullptr;  // kBlkWords words inside an ArrayBuffer kept alive by AddonData::blockRef
 };
 
 // Constructors are per environment: the main thread and every worker load the addon into their own env.
 struct AddonData {
   Napi::FunctionReference fd, memory, vcpuRun;
   std::shared_ptr<Handles> handles = std::make_shared<Handles>();
+  Napi::Reference<Napi::ArrayBuffer> blockRef;
 };
 AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
@@ -663,7 +688,7 @@ class VcpuRun : public Napi::ObjectWrap<VcpuRun> {
       gVcpus.erase(id_);
     }
     {
-      std::lock_guard<std::mutex> lk(region_->m);
+      std::lock_guard<SpinLock> lk(region_->m);
       region_->closed = true;
     }
     region_->Kick();  // a KVM_RUN still in progress returns EINTR; the region goes with its last holder
@@ -848,6 +873,8 @@ Napi::Value KickById(const Napi::CallbackInfo& info) {
 // checks of the general methods apply unchanged. A handle that does not resolve (closed, collected) → -EBADF.
 namespace fast {
 
+constexpr size_t kBlockBytes = kBlkWords * sizeof(uint32_t);
+
 napi_value Int(napi_env env, int32_t v) {
   napi_value r;
   napi_create_int32(env, v, &r);
@@ -893,37 +920,50 @@ int FdOf(Handles* h, uint32_t handle) {
 }
 int32_t Result(int r) { return r < 0 ? -errno : r; }
 
-// ioctlInt(handle, request, arg) → result | -errno: ioctl(fd, request, arg) for requests without a pointer
-// argument (_IOC_DIR == 0), arg a u32 (KVM_CHECK_EXTENSION, KVM_CREATE_IRQCHIP, ...).
+// The block-based calls: no arguments, nothing returned (the result goes to block[kBlkResult]). The words are
+// u32 by construction (a Uint32Array); lib/kvm validates every value before it writes it there.
+Handles* BlockCall(napi_env env, napi_callback_info info) {
+  void* data = nullptr;
+  size_t argc = 0;
+  napi_get_cb_info(env, info, &argc, nullptr, nullptr, &data);
+  return static_cast<Handles*>(data);
+}
+void SetResult(Handles* h, int32_t r) { h->block[kBlkResult] = static_cast<uint32_t>(r); }
+
+// ioctlInt(): ioctl(fd, request, arg0) for requests without a pointer argument (_IOC_DIR == 0): KVM_CHECK_EXTENSION,
+// KVM_CREATE_IRQCHIP, ... A request that encodes a pointer is a RangeError.
 napi_value IoctlInt(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  Handles* h = Args(env, info, argv);
-  KVM_ARM_U32(0, "handle", handle);
-  KVM_ARM_U32(1, "request", req);
-  KVM_ARM_U32(2, "arg", arg);
+  Handles* h = BlockCall(env, info);
+  const uint32_t* b = h->block;
+  uint32_t req = b[kBlkRequest];
   if (IocDir(req) != 0) return Fail(env, true, "request: encodes a pointer argument (_IOC_DIR != 0); pass a buffer");
-  int fd = FdOf(h, handle);
-  if (fd < 0) return Int(env, -EBADF);
-  return Int(env, Result(ioctl(fd, req, static_cast<unsigned long>(arg))));
+  int fd = FdOf(h, b[kBlkHandle]);
+  SetResult(h, fd < 0 ? -EBADF : Result(ioctl(fd, req, static_cast<unsigned long>(b[kBlkArg0]))));
+  return nullptr;
 }
 
-// irqLine(handle, request, irq, level) → result | -errno: KVM_IRQ_LINE with struct kvm_irq_level
-// { u32 irq; u32 level; } built here (the request must not encode more than its 8 bytes).
+// irqLine(): KVM_IRQ_LINE with struct kvm_irq_level { u32 irq = arg0; u32 level = arg1; } built here (the request
+// must not encode more than its 8 bytes).
 napi_value IrqLine(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  Handles* h = Args(env, info, argv);
-  KVM_ARM_U32(0, "handle", handle);
-  KVM_ARM_U32(1, "request", req);
-  KVM_ARM_U32(2, "irq", irq);
-  KVM_ARM_U32(3, "level", level);
+  Handles* h = BlockCall(env, info);
+  const uint32_t* b = h->block;
+  uint32_t req = b[kBlkRequest];
   struct {
     uint32_t irq;
     uint32_t level;
-  } s = {irq, level};
+  } s = {b[kBlkArg0], b[kBlkArg1]};
   if (!Fd::StructFits(req, sizeof s)) return Fail(env, true, "request: encodes more bytes than struct kvm_irq_level (8)");
-  int fd = FdOf(h, handle);
-  if (fd < 0) return Int(env, -EBADF);
-  return Int(env, Result(ioctl(fd, req, &s)));
+  int fd = FdOf(h, b[kBlkHandle]);
+  SetResult(h, fd < 0 ? -EBADF : Result(ioctl(fd, req, &s)));
+  return nullptr;
+}
+
+// runVcpu(): KVM_RUN of the VcpuRun block[kBlkHandle] names, on this thread → 0 | -errno (-EINTR after a kick).
+napi_value RunVcpu(napi_env env, napi_callback_info info) {
+  Handles* h = BlockCall(env, info);
+  VcpuRun* v = h->runs.Get(h->block[kBlkHandle]);
+  SetResult(h, v == nullptr || !v->region_ ? -EBADF : -v->region_->Run());
+  return nullptr;
 }
 
 // The value of a register of `size` (1, 2, 4 or 8) bytes, in host byte order as KVM transfers it.
@@ -1004,15 +1044,6 @@ napi_value SetReg64(napi_env env, napi_callback_info info) {
   return Int(env, Result(ioctl(fd, req, &s)));
 }
 
-// runVcpu(handle) → 0 | -errno: KVM_RUN on this thread (VcpuRun.run() without the wrapper; -EINTR after a kick).
-napi_value RunVcpu(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  Handles* h = Args(env, info, argv);
-  KVM_ARM_U32(0, "handle", handle);
-  VcpuRun* v = h->runs.Get(handle);
-  if (v == nullptr || !v->region_) return Int(env, -EBADF);
-  return Int(env, -v->region_->Run());
-}
 #undef KVM_ARM_U32
 
 void Export(napi_env env, napi_value exports, Handles* h, const char* name, napi_callback cb) {
@@ -1039,12 +1070,21 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("kick", Napi::Function::New(env, KickById));
   exports.Set("pageSize", Napi::Number::New(env, static_cast<double>(PageSize())));
   exports.Set("kickSignal", Napi::Number::New(env, KickSignal()));
+  {
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, fast::kBlockBytes);
+    memset(ab.Data(), 0, fast::kBlockBytes);
+    data->handles->block = static_cast<uint32_t*>(ab.Data());
+    data->blockRef = Napi::Persistent(ab);
+    napi_value u32;
+    napi_create_typedarray(env, napi_uint32_array, kBlkWords, ab, 0, &u32);
+    exports.Set("callBlock", Napi::Value(env, u32));
+  }
   fast::Export(env, exports, data->handles.get(), "ioctlInt", fast::IoctlInt);
   fast::Export(env, exports, data->handles.get(), "irqLine", fast::IrqLine);
   fast::Export(env, exports, data->handles.get(), "getReg64", fast::GetReg64);
   fast::Export(env, exports, data->handles.get(), "setReg64", fast::SetReg64);
   fast::Export(env, exports, data->handles.get(), "runVcpu", fast::RunVcpu);
-  exports.Set("abiVersion", Napi::Number::New(env, 2));
+  exports.Set("abiVersion", Napi::Number::New(env, 3));
   return exports;
 }
 

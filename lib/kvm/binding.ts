@@ -79,25 +79,37 @@ export interface NativeBinding {
   openMemory(address: bigint, size: number, token: number): NativeMemory;
   /** kick a vCPU by the id/token of its NativeVcpuRun, from any thread; false if it is gone */
   kick(id: number, token: number): boolean;
-  // Fast calls (the hot ioctls): plain numbers in, a number out; a failing syscall gives -errno (not thrown),
-  // bad arguments throw TypeError/RangeError, a handle of a closed or collected object gives -EBADF.
-  /** ioctl(fd, request, arg) for a request without a pointer argument, arg a u32 → result | -errno */
-  ioctlInt(handle: number, request: number, arg: number): number;
-  /** KVM_IRQ_LINE with struct kvm_irq_level { irq, level } built natively → result | -errno */
-  irqLine(handle: number, request: number, irq: number, level: number): number;
+  // Fast calls (the hot ioctls): a failing syscall gives -errno (not thrown), bad arguments throw TypeError /
+  // RangeError, a handle of a closed or collected object gives -EBADF. The hottest three take their arguments
+  // from `callBlock` and leave their result there (BLK indices); the caller validates what it writes there.
+  /** this environment's call block: u32[8], see BLK */
+  readonly callBlock: Uint32Array;
+  /** ioctl(fd of BLK.handle, BLK.request, BLK.arg0) for a request without a pointer argument → BLK.result */
+  ioctlInt(): void;
+  /** KVM_IRQ_LINE(BLK.request) with struct kvm_irq_level { irq: BLK.arg0, level: BLK.arg1 } → BLK.result */
+  irqLine(): void;
   /** KVM_GET_ONE_REG of a ≤ 8-byte register → its value, or -errno, or 1 when the id is wider (use oneReg) */
   getReg64(handle: number, request: number, id: bigint): bigint | number;
   /** KVM_SET_ONE_REG of a ≤ 8-byte register → result | -errno, 1 when the id is wider, 2 when value does not fit */
   setReg64(handle: number, request: number, id: bigint, value: bigint): number;
-  /** KVM_RUN on this thread → 0 | -errno (-EINTR after a kick) */
-  runVcpu(handle: number): number;
+  /** KVM_RUN of the NativeVcpuRun BLK.handle names, on this thread → BLK.result: 0 | -errno (-EINTR after a kick) */
+  runVcpu(): void;
   readonly pageSize: number;
   readonly kickSignal: number;
   readonly abiVersion: number;
 }
 
 /** The ABI version of native/addon.cc this file was written against. */
-export const ADDON_ABI_VERSION = 2;
+export const ADDON_ABI_VERSION = 3;
+
+/** Word indices of NativeBinding.callBlock (arguments in, result out; the result word is an int32). */
+export const BLK = { handle: 0, request: 1, arg0: 2, arg1: 3, result: 4 } as const;
+
+/** The call block as u32 words (to write) and as int32 words (to read the result, which may be -errno). */
+export function callBlockViews(binding: NativeBinding): { u32: Uint32Array; i32: Int32Array } {
+  const u32 = binding.callBlock;
+  return { u32, i32: new Int32Array(u32.buffer, u32.byteOffset, u32.length) };
+}
 
 export type BindingStatus =
   | { readonly available: true; readonly binding: NativeBinding; readonly path: string }

@@ -10,7 +10,7 @@ import type { CreateVmOptions, Hypervisor, SharedMemoryHandle } from '../backend
 import { KVM_IOCTL, vmTypeIpaSize, type KvmCapName } from '../codec/abi';
 import { capNumber } from './caps';
 import { KvmError } from '../errors';
-import { loadBinding, requireBinding, type NativeBinding, type NativeFd } from './binding';
+import { BLK, callBlockViews, loadBinding, requireBinding, type NativeBinding, type NativeFd } from './binding';
 import { call, closed, ioctlFailed } from './errors';
 import { KvmGuestMemory, type AllocateOptions } from './memory';
 import { KvmVm } from './vm';
@@ -60,6 +60,8 @@ export class KvmHypervisor implements Hypervisor {
   readonly #binding: NativeBinding;
   /** the Fd's handle for the fast calls (read once: the accessor goes through the addon) */
   readonly #handle: number;
+  readonly #blk: Uint32Array;
+  readonly #blkI32: Int32Array;
   #mmapSize: number | undefined;
 
   /** @internal use openKvm() */
@@ -67,6 +69,9 @@ export class KvmHypervisor implements Hypervisor {
     this.#binding = binding;
     this.#fd = fd;
     this.#handle = fd.handle;
+    const v = callBlockViews(binding);
+    this.#blk = v.u32;
+    this.#blkI32 = v.i32;
     this.path = path;
     this.reason = reason;
   }
@@ -100,7 +105,12 @@ export class KvmHypervisor implements Hypervisor {
   checkExtension(cap: KvmCapName | number): number {
     const n = capNumber(cap);
     if (this.#fd === null) throw closed('hypervisor', 'KVM_CHECK_EXTENSION');
-    const r = this.#binding.ioctlInt(this.#handle, REQ_CHECK_EXTENSION, n);
+    const b = this.#blk;
+    b[BLK.handle] = this.#handle;
+    b[BLK.request] = REQ_CHECK_EXTENSION;
+    b[BLK.arg0] = n;
+    this.#binding.ioctlInt();
+    const r = this.#blkI32[BLK.result] as number;
     if (r < 0) throw ioctlFailed(-r, 'KVM_CHECK_EXTENSION', String(cap));
     return r;
   }

@@ -29,7 +29,7 @@ import {
   type VcpuExit,
 } from '../codec/structs';
 import { ERRNO, KvmError } from '../errors';
-import { requireBinding, type NativeBinding, type NativeFd, type NativeVcpuRun } from './binding';
+import { BLK, callBlockViews, requireBinding, type NativeBinding, type NativeFd, type NativeVcpuRun } from './binding';
 import { call, closed, ioctlFailed, toKvmError } from './errors';
 
 /** A structured-cloneable handle that lets any thread kick a vCPU (see kickVcpu). */
@@ -104,6 +104,12 @@ export class KvmVcpu implements Vcpu {
   /** handles for the fast calls (read once: the accessors go through the addon) */
   readonly #fdHandle: number;
   readonly #runHandle: number;
+  readonly #blk: Uint32Array;
+  readonly #blkI32: Int32Array;
+  /** the last MMIO physAddr as u32 halves and as the bigint made for it: repeated addresses reuse the bigint */
+  #paLo = -1;
+  #paHi = -1;
+  #pa = 0n;
   /** over the mmapped kvm_run, made once: decoding an exit allocates only the exit object (and its bigints) */
   #runView: DataView;
   /** kvm_run.mmio.data[0, n) for n = 0..8, made once: an MMIO exit's `data` (a live view) is one of these */
@@ -121,6 +127,9 @@ export class KvmVcpu implements Vcpu {
     this.#binding = binding;
     this.#fdHandle = fd.handle;
     this.#runHandle = this.#run.handle;
+    const v = callBlockViews(binding);
+    this.#blk = v.u32;
+    this.#blkI32 = v.i32;
     this.#runView = new DataView(this.#run.buffer);
     this.#mmioData = Array.from({ length: 9 }, (_, n) => this.#runBytes.subarray(MMIO_DATA, MMIO_DATA + n));
     this.#ctx = `vcpu ${index}`;
@@ -342,9 +351,16 @@ export class KvmVcpu implements Vcpu {
     const reason = d.getUint32(RUN_EXIT_REASON, true);
     if (reason === EXIT_MMIO) {
       const len = d.getUint32(MMIO_LEN, true);
+      const lo = d.getUint32(MMIO_PHYS_ADDR, true);
+      const hi = d.getUint32(MMIO_PHYS_ADDR + 4, true);
+      if (lo !== this.#paLo || hi !== this.#paHi) {
+        this.#pa = d.getBigUint64(MMIO_PHYS_ADDR, true);
+        this.#paLo = lo;
+        this.#paHi = hi;
+      }
       return {
         reason: 'mmio',
-        physAddr: d.getBigUint64(MMIO_PHYS_ADDR, true),
+        physAddr: this.#pa,
         len,
         isWrite: d.getUint8(MMIO_IS_WRITE) !== 0,
         data: this.#mmioData[len < 8 ? len : 8] as Uint8Array,
@@ -364,7 +380,9 @@ export class KvmVcpu implements Vcpu {
    */
   run(): VcpuExit {
     if (this.#run === null) throw closed(`vcpu ${this.index}`, 'KVM_RUN');
-    const r = this.#binding.runVcpu(this.#runHandle);
+    this.#blk[BLK.handle] = this.#runHandle;
+    this.#binding.runVcpu();
+    const r = this.#blkI32[BLK.result] as number;
     if (r === 0) return this.#decodeExit();
     if (r === -ERRNO.EINTR) return this.#interrupted();
     throw ioctlFailed(-r, 'KVM_RUN', this.#ctx);

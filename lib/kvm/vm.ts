@@ -25,7 +25,7 @@ import {
   encodeIoeventfd,
   encodeIrqfd,
 } from '../codec/structs';
-import type { NativeBinding, NativeFd, NativeMemory } from './binding';
+import { BLK, callBlockViews, type NativeBinding, type NativeFd, type NativeMemory } from './binding';
 import { call, closed, ioctlFailed } from './errors';
 import { KvmDevice } from './device';
 import { KvmGuestMemory } from './memory';
@@ -47,6 +47,8 @@ export class KvmVm implements Vm {
   readonly #binding: NativeBinding;
   /** the Fd's handle for the fast calls */
   readonly #handle: number;
+  readonly #blk: Uint32Array;
+  readonly #blkI32: Int32Array;
   readonly #mmapSize: number;
   readonly #slots = new Map<number, Slot>();
   readonly #children = new Set<{ close(): void }>();
@@ -56,6 +58,9 @@ export class KvmVm implements Vm {
     this.#binding = binding;
     this.#fd = fd;
     this.#handle = fd.handle;
+    const v = callBlockViews(binding);
+    this.#blk = v.u32;
+    this.#blkI32 = v.i32;
     this.#mmapSize = mmapSize;
   }
 
@@ -78,7 +83,12 @@ export class KvmVm implements Vm {
   checkExtension(cap: KvmCapName | number): number {
     const n = capNumber(cap);
     if (this.#fd === null) throw closed('VM', 'KVM_CHECK_EXTENSION');
-    const r = this.#binding.ioctlInt(this.#handle, REQ_CHECK_EXTENSION, n);
+    const b = this.#blk;
+    b[BLK.handle] = this.#handle;
+    b[BLK.request] = REQ_CHECK_EXTENSION;
+    b[BLK.arg0] = n;
+    this.#binding.ioctlInt();
+    const r = this.#blkI32[BLK.result] as number;
     if (r < 0) throw ioctlFailed(-r, 'KVM_CHECK_EXTENSION', String(cap));
     return r;
   }
@@ -201,7 +211,13 @@ export class KvmVm implements Vm {
     const lv = typeof level === 'boolean' ? (level ? 1 : 0) : level;
     if (!Number.isInteger(lv) || lv < 0 || lv > 0xffffffff) throw new RangeError(`level: must be a boolean or a u32, got ${level}`);
     if (this.#fd === null) throw closed('VM', 'KVM_IRQ_LINE');
-    const r = this.#binding.irqLine(this.#handle, REQ_IRQ_LINE, field, lv);
+    const b = this.#blk;
+    b[BLK.handle] = this.#handle;
+    b[BLK.request] = REQ_IRQ_LINE;
+    b[BLK.arg0] = field;
+    b[BLK.arg1] = lv;
+    this.#binding.irqLine();
+    const r = this.#blkI32[BLK.result] as number;
     if (r < 0) throw ioctlFailed(-r, 'KVM_IRQ_LINE', safeFormatIrq(field));
   }
 
