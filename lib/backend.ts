@@ -35,6 +35,14 @@ export type SharedMemoryHandle =
   | { readonly backend: 'soft'; readonly buffer: SharedArrayBuffer }
   | { readonly backend: 'kvm'; readonly address: bigint; readonly size: number; readonly token: number };
 
+/**
+ * Structured-cloneable handle of a VM shared with other threads (Vm.share() → postMessage → openSharedVm):
+ * the same VM (memory slots, irqchip, vCPUs) in the worker, where vCPUs are created and run (one per thread).
+ */
+export type SharedVmHandle =
+  | { readonly backend: 'soft'; readonly kind: 'vm'; readonly ipaSize: number; readonly state: SharedArrayBuffer; readonly gic: SharedArrayBuffer; readonly memories: readonly SharedArrayBuffer[] }
+  | { readonly backend: 'kvm'; readonly kind: 'vm'; readonly fd: number; readonly mmapSize: number };
+
 export interface MemoryRegion {
   /** slot number (0 .. NR_MEMSLOTS-1) */
   slot: number;
@@ -106,6 +114,11 @@ export interface Vm extends Disposable {
   ioeventfd(options: { fd: number; addr: bigint; len: number; datamatch?: bigint; deassign?: boolean }): void;
   /** KVM_ENABLE_CAP on the VM fd. */
   enableCap(cap: KvmCapName | number, args?: readonly bigint[], flags?: number): void;
+  /**
+   * A handle to post to worker_threads: `openSharedVm(handle)` there gives this VM, on which the worker creates
+   * and runs its vCPU (README "SMP: one vCPU per worker"). Add the memory slots before calling it.
+   */
+  share(): SharedVmHandle;
   close(): void;
 }
 

@@ -12,5 +12,7 @@ export * from './errors';
 export type * from './backend';
 export { open, backendChoice } from './open';
 // the kvm backend's own entry points (the addon itself loads only when one of them is called)
-export { openKvm, kvmAvailability, kickVcpu, openSharedKvmMemory } from './kvm';
+export { openKvm, kvmAvailability, openSharedKvmMemory } from './kvm';
+// SMP: one vCPU per worker thread, on either backend (README "SMP: one vCPU per worker")
+export { openSharedVm, kickVcpu, type OpenSharedVmOptions } from './soft/smp-open';
 export type { KvmHypervisor, KvmVm, KvmVcpu, KvmDevice, KvmGuestMemory, KvmKickHandle, KvmAvailability } from './kvm';

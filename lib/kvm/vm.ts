@@ -307,6 +307,16 @@ export class KvmVm implements Vm {
     return this.#fd === null;
   }
 
+  /**
+   * A structured-cloneable handle of this VM for other threads (post it to a worker_thread, open it there with
+   * openSharedVm): fds are process-wide, so the worker wraps a dup of the VM fd (closing it there leaves this one
+   * open: ownership stays with the creator) and creates its vCPUs with KVM_CREATE_VCPU from its own thread, as a
+   * KVM VMM does. Guest memory the worker's VMM wants to read is posted separately (GuestMemory.share()).
+   */
+  share(): KvmSharedVmHandle {
+    return { backend: 'kvm', kind: 'vm', fd: this.#vm('share').fd, mmapSize: this.#mmapSize };
+  }
+
   /** Closes the VM fd. Guest memory of its slots is released once its vCPUs and devices are closed too. */
   close(): void {
     this.#fd?.close();
@@ -316,6 +326,24 @@ export class KvmVm implements Vm {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/** Structured-cloneable handle of a kvm VM shared with other threads (KvmVm.share()). */
+export interface KvmSharedVmHandle {
+  readonly backend: 'kvm';
+  readonly kind: 'vm';
+  /** the creator's VM fd number (valid in every thread of the process while the creator keeps it open) */
+  readonly fd: number;
+  readonly mmapSize: number;
+}
+
+/** Opens a VM shared from another thread: a KvmVm over a dup of its fd (closing it closes the dup only). */
+export function openSharedKvmVm(handle: KvmSharedVmHandle, binding: NativeBinding): KvmVm {
+  if (handle === null || typeof handle !== 'object' || handle.backend !== 'kvm' || handle.kind !== 'vm') throw new TypeError("handle: expected the { backend: 'kvm', kind: 'vm', fd, mmapSize } handle of KvmVm.share()");
+  if (!Number.isInteger(handle.fd) || handle.fd < 0) throw new RangeError(`handle.fd: must be a file descriptor number, got ${String(handle.fd)}`);
+  if (!Number.isInteger(handle.mmapSize) || handle.mmapSize <= 0) throw new RangeError(`handle.mmapSize: must be a positive integer, got ${String(handle.mmapSize)}`);
+  const fd = call(undefined, 'dup of the shared VM fd', () => binding.dupFd(handle.fd));
+  return new KvmVm(binding, fd, handle.mmapSize);
 }
 
 function safeFormatIrq(field: number): string {

@@ -20,7 +20,16 @@ export interface SmcccVm<V extends SmcccVcpu> {
   psciVersion: number;
   readonly systemSuspendEnabled: boolean;
   readonly fwBitmaps: { std: bigint; stdHyp: bigint; vendorHyp: bigint };
-  readonly vcpus: readonly (V | undefined)[];
+  /**
+   * Every vCPU of the VM, on whichever thread it runs (by vcpu_idx): for CPU_ON and AFFINITY_INFO.
+   * cpuOn is atomic (KVM holds kvm->lock): 'already-on' unless the target is stopped.
+   */
+  readonly vcpuCount: number;
+  vcpuMpidr(idx: number): bigint;
+  vcpuStopped(idx: number): boolean;
+  cpuOn(idx: number, pc: bigint, x0: bigint): 'on' | 'already-on';
+  /** phantom: the vCPU type */
+  readonly vcpus?: readonly (V | undefined)[];
   /** the clock for KVM's PTP call */
   readonly clock: { physicalCount(): bigint; cntvoff: bigint };
 }
@@ -33,10 +42,7 @@ export type HvcOutcome =
   /** the calling vCPU powers off (CPU_OFF): KVM_RUN sleeps until CPU_ON */
   | { readonly kind: 'power-off' }
   /** CPU_SUSPEND: like WFI */
-  | { readonly kind: 'wfi' }
-  /** CPU_ON of another vCPU: it becomes runnable with this entry point and context id */
-  | { readonly kind: 'cpu-on'; readonly target: V0; readonly pc: bigint; readonly x0: bigint };
-type V0 = SmcccVcpu;
+  | { readonly kind: 'wfi' };
 
 /** Spectre states of the host the lab runs (qemu cortex-a57): the fixture values of the firmware registers. */
 export const SOFT_WA_LEVELS = {
@@ -44,8 +50,8 @@ export const SOFT_WA_LEVELS = {
   wa1: 0n,
   /** KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2: 0 NOT_AVAIL, 1 UNKNOWN, 2 AVAIL, 3 NOT_REQUIRED */
   wa2: 0n,
-  /** KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3: 0 NOT_AVAIL, 1 AVAIL, 2 NOT_REQUIRED */
-  wa3: 1n,
+  /** KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3: 0 NOT_AVAIL, 1 AVAIL, 2 NOT_REQUIRED (lab fixture: 0) */
+  wa3: 0n,
 };
 
 const NOT_SUPPORTED = BigInt.asUintN(64, -1n);
@@ -313,19 +319,28 @@ function cpuOn<V extends SmcccVcpu>(vm: SmcccVm<V>, vcpu: V, v02: boolean): HvcO
     setRet(vcpu, ret(PSCI_RET.INVALID_PARAMS));
     return CONTINUE;
   }
-  const target = vm.vcpus.find((t) => t !== undefined && (t.mpidr & MPIDR_HWID_BITMASK) === id);
-  if (target === undefined) {
+  // kvm_mpidr_to_vcpu
+  let target = -1;
+  for (let i = 0; i < vm.vcpuCount; i++) {
+    if ((vm.vcpuMpidr(i) & MPIDR_HWID_BITMASK) === id) {
+      target = i;
+      break;
+    }
+  }
+  if (target < 0) {
     setRet(vcpu, ret(PSCI_RET.INVALID_PARAMS));
     return CONTINUE;
   }
-  if (!target.stopped) {
+  // KVM 6.1 (kvm_psci_vcpu_on, under kvm->lock): a target that is not stopped gives ALREADY_ON (0.2+) or
+  // INVALID_PARAMS (0.1); a CPU_ON makes the target runnable at once, so ON_PENDING is never returned.
+  const pc = vcpu.getX(2);
+  const x0 = vcpu.getX(3);
+  if (vm.cpuOn(target, pc, x0) === 'already-on') {
     setRet(vcpu, ret(v02 ? PSCI_RET.ALREADY_ON : PSCI_RET.INVALID_PARAMS));
     return CONTINUE;
   }
-  const pc = vcpu.getX(2);
-  const x0 = vcpu.getX(3);
   setRet(vcpu, 0n);
-  return { kind: 'cpu-on', target, pc, x0 };
+  return CONTINUE;
 }
 
 function affinityInfo<V extends SmcccVcpu>(vm: SmcccVm<V>, vcpu: V): HvcOutcome {
@@ -343,11 +358,10 @@ function affinityInfo<V extends SmcccVcpu>(vm: SmcccVm<V>, vcpu: V): HvcOutcome 
   }
   target &= mask;
   let matching = 0;
-  for (const t of vm.vcpus) {
-    if (t === undefined) continue;
-    if ((t.mpidr & mask) === target) {
+  for (let i = 0; i < vm.vcpuCount; i++) {
+    if ((vm.vcpuMpidr(i) & mask) === target) {
       matching++;
-      if (!t.stopped) {
+      if (!vm.vcpuStopped(i)) {
         setRet(vcpu, 0n);
         return CONTINUE;
       }

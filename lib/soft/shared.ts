@@ -24,6 +24,8 @@ export interface SoftSharedVmHandle {
   readonly state: SharedArrayBuffer;
   /** the GIC's state */
   readonly gic: SharedArrayBuffer;
+  /** one block per possible vCPU (by vcpu_idx): kick, wake-up, mp_state, ... (see V_*) */
+  readonly vcpus: readonly SharedArrayBuffer[];
   /** the guest memories the slot table refers to (by index), as known when share() was called */
   readonly memories: readonly SharedArrayBuffer[];
 }
@@ -41,12 +43,15 @@ export const VM_CREATED = 8;
 export const VM_SLOT_GEN = 9;
 export const VM_CLOSED = 10;
 export const VM_SLOT_COUNT = 11;
+/** lock of 128-bit store-exclusives (STXP of two doublewords), which have no single Atomics operation */
+export const VM_X128_LOCK = 14;
 /** BigInt64 indexes (byte 96 and 104) */
 export const VM_CNTVOFF64 = 12;
 export const VM_CLOCK_T0_64 = 13;
 const HEADER_WORDS = 32;
 
-// ---------------------------------------------------------------- per-vCPU block (Int32 offsets inside a block)
+// ---------------------------------------------------------------- per-vCPU block (Int32 indexes; one SharedArrayBuffer each,
+// so a kick handle is { buffer } with the kick word at 0 and the wake-up word at 1)
 /** kick requested (KVM_RUN returns 'intr') */
 export const V_KICK = 0;
 /** wake-up sequence: bumped (and notified) by anything that should end a WFI/WFE/power-off sleep */
@@ -66,8 +71,9 @@ export const V_X0_HI = 10;
 export const V_EVENT = 11;
 export const V_PSCI02 = 12;
 export const V_INITIALIZED = 13;
+/** KVM_IRQ_LINE type CPU levels without a VGIC: bit 0 IRQ, bit 1 FIQ */
+export const V_LINES = 14;
 export const VCPU_WORDS = 16;
-export const VCPUS_AT = HEADER_WORDS;
 
 export const MP_RUNNABLE = 0;
 export const MP_STOPPED = 1;
@@ -84,7 +90,7 @@ export const S_MEM = 4;
 export const S_OFFSET = 5;
 export const S_FLAGS = 6;
 export const SLOT_WORDS = 8;
-export const SLOTS_AT = VCPUS_AT + SOFT_MAX_VCPUS * VCPU_WORDS;
+export const SLOTS_AT = HEADER_WORDS;
 export const VM_STATE_BYTES = (SLOTS_AT + SHARED_MAX_SLOTS * SLOT_WORDS) * 4;
 
 /** A fresh VM state buffer. */
@@ -92,9 +98,9 @@ export function newVmState(): SharedArrayBuffer {
   return new SharedArrayBuffer(VM_STATE_BYTES);
 }
 
-/** The Int32 index of word `w` of vCPU `idx`'s block. */
-export function vcpuWord(idx: number, w: number): number {
-  return VCPUS_AT + idx * VCPU_WORDS + w;
+/** Fresh vCPU blocks (one per possible vCPU). */
+export function newVcpuBlocks(): SharedArrayBuffer[] {
+  return Array.from({ length: SOFT_MAX_VCPUS }, () => new SharedArrayBuffer(VCPU_WORDS * 4));
 }
 
 /** Per-thread recursion depth of each lock word (a thread may re-enter a lock it holds). */
@@ -137,15 +143,14 @@ export function locked<T>(a: Int32Array, i: number, fn: () => T): T {
   }
 }
 
-/** Bumps vCPU `idx`'s wake-up sequence and wakes it if it sleeps. */
-export function wakeVcpu(a: Int32Array, idx: number): void {
-  const w = vcpuWord(idx, V_WAKE);
-  Atomics.add(a, w, 1);
-  Atomics.notify(a, w);
+/** Bumps a vCPU's wake-up sequence and wakes it if it sleeps. */
+export function wakeVcpu(block: Int32Array): void {
+  Atomics.add(block, V_WAKE, 1);
+  Atomics.notify(block, V_WAKE);
 }
 
 export function isSoftSharedVmHandle(h: unknown): h is SoftSharedVmHandle {
   if (h === null || typeof h !== 'object') return false;
   const o = h as Record<string, unknown>;
-  return o.backend === 'soft' && o.kind === 'vm' && o.state instanceof SharedArrayBuffer && o.gic instanceof SharedArrayBuffer && Array.isArray(o.memories);
+  return o.backend === 'soft' && o.kind === 'vm' && o.state instanceof SharedArrayBuffer && o.gic instanceof SharedArrayBuffer && Array.isArray(o.memories) && Array.isArray(o.vcpus) && o.vcpus.length === SOFT_MAX_VCPUS;
 }

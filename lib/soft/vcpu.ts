@@ -17,6 +17,8 @@ import type { Cpu, CpuOptions, CpuStop } from './cpu/api';
 import { handleHvc, SOFT_WA_LEVELS, type SmcccVcpu } from './psci';
 import { KVM_GUESTDBG_VALID_MASK } from './caps';
 import type { SoftVm } from './vm';
+import { mpidrOfId } from './vm';
+import * as S from './shared';
 import { GenericTimer, cpuTimerStore } from './timer';
 
 export type CpuFactory = (options: CpuOptions) => Cpu;
@@ -60,6 +62,8 @@ type Pending = { readonly isWrite: boolean; readonly size: number; readonly data
 type Step = VcpuExit | { readonly wait: number; readonly seq: number } | null;
 
 const INTR: VcpuExit = Object.freeze({ reason: 'intr' as const });
+/** longest WFE sleep without an event (ms) */
+const WFE_MAX_MS = 1;
 
 function fail(code: ErrnoCode, ioctl: string, context?: string): KvmError {
   return new KvmError(code, { syscall: 'ioctl', ioctl, ...(context !== undefined ? { context } : {}), backend: 'soft' });
@@ -69,10 +73,17 @@ function fail(code: ErrnoCode, ioctl: string, context?: string): KvmError {
 export interface SoftKickHandle {
   readonly backend: 'soft';
   readonly buffer: SharedArrayBuffer;
+  /** where the vCPU's kick and wake-up words are in `buffer` (default 0) */
+  readonly byteOffset?: number;
 }
 /** kick() from any thread holding the handle. */
 export function kickSoftVcpu(handle: SoftKickHandle): void {
-  const a = new Int32Array(handle.buffer);
+  if (handle === null || typeof handle !== 'object' || handle.backend !== 'soft' || !(handle.buffer instanceof SharedArrayBuffer)) {
+    throw new TypeError("handle: expected the { backend: 'soft', buffer } handle of a soft vCPU's kickHandle()");
+  }
+  const off = handle.byteOffset ?? 0;
+  if (!Number.isInteger(off) || off < 0 || off % 4 !== 0 || off + 8 > handle.buffer.byteLength) throw new RangeError(`handle.byteOffset: ${String(off)} is not inside the buffer`);
+  const a = new Int32Array(handle.buffer, off, 2);
   Atomics.store(a, 0, 1);
   Atomics.add(a, 1, 1);
   Atomics.notify(a, 1);
@@ -85,33 +96,63 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
   readonly #cpu: Cpu;
   #initialized = false;
   #features = 0;
-  #mp: 'runnable' | 'stopped' | 'suspended' = 'runnable';
   #hasRun = false;
   #running = false;
-  readonly #kickBuf = new SharedArrayBuffer(8);
-  /** [0] kick requested, [1] wake-up sequence (kick, interrupt, CPU_ON) */
-  readonly #kick = new Int32Array(this.#kickBuf);
+  /** the VM's shared words and this vCPU's block in them (lib/soft/shared.ts) */
+  readonly #w: Int32Array;
+  /** the block: [0] kick requested, [1] wake-up sequence (kick, interrupt, CPU_ON, SEV), ... */
+  readonly #kick: Int32Array;
   immediateExit = false;
   #budget: number | undefined;
   #budgetLeft = Infinity;
   #pending: Pending | null = null;
   #serror = false;
   #debug = 0;
-  #reset: { pc: bigint; x0: bigint } | null = null;
   readonly #spsr32 = [0n, 0n, 0n, 0n];
   readonly #shadow = new Map<bigint, bigint>();
   #regList: RegId[] | undefined;
   #lastFault = 0n;
 
+  /**
+   * @param index the KVM vCPU id (KVM_CREATE_VCPU's argument)
+   * @param idx KVM's vcpu_idx: creation order in the VM, the GIC's CPU interface number and the shared block
+   */
   constructor(
     readonly vm: SoftVm,
     readonly index: number,
+    readonly idx: number = index,
   ) {
-    // reset_mpidr: Aff0 = id & 0xf, Aff1 = (id >> 4) & 0xff, Aff2 = (id >> 12) & 0xff, bit 31 (RES1)
-    const id = BigInt(index);
-    this.mpidr = (1n << 31n) | (id & 0xfn) | (((id >> 4n) & 0xffn) << 8n) | (((id >> 12n) & 0xffn) << 16n);
-    this.#cpu = vm.makeCpu(index);
-    this.timer = new GenericTimer({ clock: vm.clock, store: cpuTimerStore(this.#cpu), onLevel: (intid, level) => vm.vgic.timerLine(index, intid, level) });
+    this.mpidr = mpidrOfId(index);
+    this.#w = vm.words;
+    this.#kick = vm.blocks[idx] as Int32Array;
+    this.#cpu = vm.makeCpu(idx);
+    this.timer = new GenericTimer({ clock: vm.clock, store: cpuTimerStore(this.#cpu), onLevel: (intid, level) => vm.vgic.timerLine(idx, intid, level) });
+  }
+
+  /** mp_state, in the shared block (CPU_ON and SYSTEM_OFF come from other threads) */
+  get #mp(): 'runnable' | 'stopped' | 'suspended' {
+    const m = Atomics.load(this.#kick, S.V_MP);
+    return m === S.MP_STOPPED ? 'stopped' : m === S.MP_SUSPENDED ? 'suspended' : 'runnable';
+  }
+  set #mp(v: 'runnable' | 'stopped' | 'suspended') {
+    Atomics.store(this.#kick, S.V_MP, v === 'stopped' ? S.MP_STOPPED : v === 'suspended' ? S.MP_SUSPENDED : S.MP_RUNNABLE);
+  }
+
+  /** The interrupt inputs from the shared state: the GIC's outputs, or KVM_IRQ_LINE type CPU levels without one. */
+  #syncInputs(): void {
+    const vgic = this.vm.vgic;
+    const cpu = this.#cpu;
+    const gic = vgic.gic;
+    if (gic !== undefined) {
+      if (this.idx < gic.nrCpus) {
+        cpu.irqLine = gic.irqLevel(this.idx);
+        cpu.fiqLine = gic.fiqLevel(this.idx);
+      }
+    } else if (!vgic.inKernel) {
+      const l = Atomics.load(this.#kick, S.V_LINES);
+      cpu.irqLine = (l & 1) !== 0;
+      cpu.fiqLine = (l & 2) !== 0;
+    }
   }
 
   /** This vCPU's generic timer (lib/soft/timer.ts). */
@@ -568,25 +609,28 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
 
   /** KVM_IRQ_LINE type CPU (no in-kernel irqchip). */
   setInterruptLine(which: 'irq' | 'fiq', level: boolean): void {
+    const bit = which === 'irq' ? 1 : 2;
+    if (level) Atomics.or(this.#kick, S.V_LINES, bit);
+    else Atomics.and(this.#kick, S.V_LINES, ~bit);
     if (which === 'irq') this.#cpu.irqLine = level;
     else this.#cpu.fiqLine = level;
     this.wake();
   }
 
-  /** Wakes the vCPU from WFI / power-off sleep (an interrupt arrived, CPU_ON, ...). */
+  /** Wakes the vCPU from WFI / WFE / power-off sleep (an interrupt arrived, CPU_ON, SEV, ...). */
   wake(): void {
-    Atomics.add(this.#kick, 1, 1);
-    Atomics.notify(this.#kick, 1);
+    Atomics.add(this.#kick, S.V_WAKE, 1);
+    Atomics.notify(this.#kick, S.V_WAKE);
   }
 
   kick(): void {
     this.#check('kick');
-    kickSoftVcpu({ backend: 'soft', buffer: this.#kickBuf });
+    kickSoftVcpu(this.kickHandle());
   }
 
   kickHandle(): SoftKickHandle {
     this.#check('kick');
-    return { backend: 'soft', buffer: this.#kickBuf };
+    return { backend: 'soft', buffer: this.#kick.buffer as SharedArrayBuffer };
   }
 
   /** SYSTEM_OFF/RESET from any vCPU: stops this one (kvm_prepare_system_event). */
@@ -595,11 +639,25 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
     this.wake();
   }
 
-  /** CPU_ON from another vCPU. */
+  /** CPU_ON (from any thread: see SoftVm.cpuOn). */
   powerOn(pc: bigint, x0: bigint): void {
-    this.#reset = { pc, x0 };
-    this.#mp = 'runnable';
-    this.wake();
+    this.vm.cpuOn(this.idx, pc, x0);
+  }
+
+  /** A CPU_ON reset stored by SoftVm.cpuOn, taken before running. */
+  #takeReset(): void {
+    const k = this.#kick;
+    if (Atomics.load(k, S.V_RESET) === 0) return;
+    S.lock(this.#w, S.VM_LOCK);
+    try {
+      if (Atomics.load(k, S.V_RESET) === 0) return;
+      const pc = (BigInt((k[S.V_PC_HI] as number) >>> 0) << 32n) | BigInt((k[S.V_PC_LO] as number) >>> 0);
+      const x0 = (BigInt((k[S.V_X0_HI] as number) >>> 0) << 32n) | BigInt((k[S.V_X0_LO] as number) >>> 0);
+      Atomics.store(k, S.V_RESET, 0);
+      this.#resetCore({ pc, x0 });
+    } finally {
+      S.unlock(this.#w, S.VM_LOCK);
+    }
   }
 
   // ------------------------------------------------------------------ KVM_RUN
@@ -607,7 +665,7 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
   run(): VcpuExit {
     const first = this.#enter();
     if (first !== undefined) return first;
-    this.#running = true;
+    this.#setRunning(true);
     try {
       for (;;) {
         const s = this.#loop(Infinity);
@@ -619,14 +677,14 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
         return s;
       }
     } finally {
-      this.#running = false;
+      this.#setRunning(false);
     }
   }
 
   async runAsync(): Promise<VcpuExit> {
     const first = this.#enter();
     if (first !== undefined) return first;
-    this.#running = true;
+    this.#setRunning(true);
     try {
       for (;;) {
         const s = this.#loop(10);
@@ -642,8 +700,13 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
         return s;
       }
     } finally {
-      this.#running = false;
+      this.#setRunning(false);
     }
+  }
+
+  #setRunning(v: boolean): void {
+    this.#running = v;
+    Atomics.store(this.#kick, S.V_RUNNING, v ? 1 : 0);
   }
 
   /** KVM_RUN entry: checks, MMIO completion, immediate_exit. */
@@ -652,8 +715,9 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
     if (this.#running) throw fail('EBUSY', 'KVM_RUN', 'this vCPU is already running');
     const vm = this.vm;
     if (!this.#hasRun) {
-      vm.vgic.vcpuFirstRun(this.index);
+      vm.vgic.vcpuFirstRun(this.idx);
       this.#hasRun = true;
+      Atomics.store(this.#kick, S.V_HAS_RUN, 1);
       vm.hasRanOnce = true;
     }
     const p = this.#pending;
@@ -680,12 +744,10 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
         const seq = Atomics.load(kick, 1);
         if (this.#mp === 'stopped') return { wait: Infinity, seq };
       }
-      if (this.#reset !== null) {
-        const r = this.#reset;
-        this.#reset = null;
-        this.#resetCore(r);
-      }
+      this.#takeReset();
+      this.vm.syncSlots();
       this.timer.update();
+      this.#syncInputs();
       for (const h of this.vm.hooks) h.beforeSlice?.(this);
       if (this.#serror) this.#deliverSError();
       const step = (this.#debug & 2) !== 0;
@@ -749,16 +811,13 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
             return 'continue';
           case 'wfi':
             return this.#wfi();
-          case 'cpu-on':
-            (o.target as SoftVcpu).powerOn(o.pc, o.x0);
-            return 'continue';
         }
         return 'continue';
       }
       case 'wfi':
         return this.#wfi();
       case 'wfe':
-        return 'continue';
+        return this.#wfe();
     }
   }
 
@@ -769,10 +828,24 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
     return false;
   }
 
+  /**
+   * WFE (the CPU found its local event register clear): an SEV from another vCPU (the shared event word) completes
+   * it at once; otherwise sleep like WFI but at most WFE_MAX_MS — a store that releases a lock is no event here
+   * (plain stores have no hook), so a WFE waiter polls at that period in the worst case, as WFE may wake spuriously.
+   */
+  #wfe(): { readonly wait: number; readonly seq: number } | 'continue' {
+    const seq = Atomics.load(this.#kick, S.V_WAKE);
+    if (Atomics.exchange(this.#kick, S.V_EVENT, 0) !== 0) return 'continue';
+    const w = this.#wfi(seq);
+    if (w === 'continue') return w;
+    return { wait: Math.min(w.wait, WFE_MAX_MS), seq: w.seq };
+  }
+
   /** WFI: continue at once when an interrupt is pending, else sleep until a kick, an interrupt or the next timer deadline. */
-  #wfi(): { readonly wait: number; readonly seq: number } | 'continue' {
-    const seq = Atomics.load(this.#kick, 1);
+  #wfi(seqIn?: number): { readonly wait: number; readonly seq: number } | 'continue' {
+    const seq = seqIn ?? Atomics.load(this.#kick, S.V_WAKE);
     this.timer.update();
+    this.#syncInputs();
     for (const h of this.vm.hooks) h.beforeSlice?.(this);
     if (this.#interruptPending() || Atomics.load(this.#kick, 0) !== 0) return 'continue';
     let deadline = Infinity;

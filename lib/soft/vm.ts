@@ -13,8 +13,11 @@ import { SoftGuestMemory, SOFT_PAGE_SIZE } from './memory';
 import { SOFT_MAX_VCPUS, KVM_MAX_VCPU_IDS, SOFT_NR_MEMSLOTS, SOFT_DEFAULT_IPA, SOFT_IPA_LIMIT } from './caps';
 import type { SoftMmioHandler, SoftVcpuHook } from './hooks';
 import { SoftVgic, type VgicHost } from './gic/device';
-import { VmClock, HostCounter } from './timer';
+import { VmClock, type CounterSource } from './timer';
 import { SoftVcpu, type CpuFactory } from './vcpu';
+import * as S from './shared';
+import type { SoftSharedVmHandle } from './shared';
+import { smpMonitor } from './smp';
 
 /** CNTFRQ of the soft machine: 62.5 MHz, as qemu's virt board (and so the lab's KVM guests) report. */
 export const SOFT_CNTFRQ = 62_500_000n;
@@ -39,13 +42,52 @@ interface Slot {
 export interface SoftVmOptions {
   ipaSize: number;
   cpuFactory: CpuFactory;
+  /** open the VM another thread shared (Vm.share()) instead of creating one */
+  shared?: SoftSharedVmHandle;
+}
+
+/** The host clock every thread of the VM reads: process.hrtime (one CLOCK_MONOTONIC per process) from a shared origin. */
+class SharedHostCounter implements CounterSource {
+  constructor(private readonly b: BigInt64Array) {}
+  count(frequency: bigint): bigint {
+    return ((process.hrtime.bigint() - (this.b[S.VM_CLOCK_T0_64] as bigint)) * frequency) / 1_000_000_000n;
+  }
+}
+
+/** The VM clock with CNTVOFF in the shared state (one per VM, whichever thread writes it). */
+class SharedVmClock extends VmClock {
+  constructor(
+    private readonly b: BigInt64Array,
+    frequency: bigint,
+  ) {
+    super(new SharedHostCounter(b), frequency);
+  }
+  override get cntvoff(): bigint {
+    return BigInt.asUintN(64, Atomics.load(this.b, S.VM_CNTVOFF64));
+  }
+  override set cntvoff(v: bigint) {
+    if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`cntvoff: must be a u64 bigint, got ${String(v)}`);
+    Atomics.store(this.b, S.VM_CNTVOFF64, BigInt.asIntN(64, v));
+  }
 }
 
 export class SoftVm implements Vm {
   readonly backend = 'soft' as const;
   readonly ipaSize: number;
   /** the VM's counter (CNTPCT, the VM-wide CNTVOFF) at 62.5 MHz from the host's monotonic clock */
-  readonly clock = new VmClock(new HostCounter(), SOFT_CNTFRQ);
+  readonly clock: VmClock;
+  /** the shared VM words (lib/soft/shared.ts): flags, vCPU blocks, slot table */
+  readonly words: Int32Array;
+  /** the per-vCPU blocks (lib/soft/shared.ts V_*), by vcpu_idx */
+  readonly blocks: readonly Int32Array[];
+  readonly #w64: BigInt64Array;
+  /** the guest memories the slot table refers to by index (every thread has the same list) */
+  readonly #memories: SoftGuestMemory[] = [];
+  /** share() was called: the memory list is frozen (other threads cannot receive new buffers later) */
+  #shared = false;
+  #seenSlotGen = 0;
+  /** this VM object opened a handle from another thread */
+  readonly opened: boolean;
   /** the in-kernel GICv2 (lib/soft/gic): exists from creation, 'created' by KVM_CREATE_IRQCHIP / KVM_CREATE_DEVICE */
   readonly vgic: SoftVgic;
   #closed = false;
@@ -56,33 +98,93 @@ export class SoftVm implements Vm {
   #generation = 0;
   readonly #mmio: SoftMmioHandler[] = [];
   readonly hooks: SoftVcpuHook[] = [];
+  /** the vCPUs created on this thread, by vcpu_idx (creation order); other threads' vCPUs are undefined here */
   readonly vcpus: (SoftVcpu | undefined)[] = [];
-  #createdVcpus = 0;
   readonly maxVcpus = SOFT_MAX_VCPUS;
   readonly cpuFactory: CpuFactory;
   /** KVM_ARCH_FLAG_HAS_RAN_ONCE */
-  hasRanOnce = false;
-  nisvToUser = false;
-  systemSuspendEnabled = false;
+  get hasRanOnce(): boolean {
+    return Atomics.load(this.words, S.VM_HAS_RUN) !== 0;
+  }
+  set hasRanOnce(v: boolean) {
+    Atomics.store(this.words, S.VM_HAS_RUN, v ? 1 : 0);
+  }
+  get nisvToUser(): boolean {
+    return Atomics.load(this.words, S.VM_NISV) !== 0;
+  }
+  set nisvToUser(v: boolean) {
+    Atomics.store(this.words, S.VM_NISV, v ? 1 : 0);
+  }
+  get systemSuspendEnabled(): boolean {
+    return Atomics.load(this.words, S.VM_SUSPEND) !== 0;
+  }
+  set systemSuspendEnabled(v: boolean) {
+    Atomics.store(this.words, S.VM_SUSPEND, v ? 1 : 0);
+  }
   /** kvm->arch.psci_version (0.2+ vCPUs); set through the PSCI_VERSION firmware register */
-  psciVersion = KVM_ARM_PSCI_LATEST;
+  get psciVersion(): number {
+    return Atomics.load(this.words, S.VM_PSCI_VERSION) >>> 0;
+  }
+  set psciVersion(v: number) {
+    Atomics.store(this.words, S.VM_PSCI_VERSION, v | 0);
+  }
   /** SMCCC feature bitmaps (KVM_REG_ARM_STD_BMAP, STD_HYP_BMAP, VENDOR_HYP_BMAP) */
-  readonly fwBitmaps = { std: 1n, stdHyp: 1n, vendorHyp: 3n };
+  readonly fwBitmaps: { std: bigint; stdHyp: bigint; vendorHyp: bigint };
   manualDirtyProtect = 0n;
 
   constructor(options: SoftVmOptions) {
     this.ipaSize = options.ipaSize;
     this.cpuFactory = options.cpuFactory;
+    const h = options.shared;
+    this.opened = h !== undefined;
+    const state = h?.state ?? S.newVmState();
+    if (state.byteLength !== S.VM_STATE_BYTES) throw new RangeError(`shared.state: a soft VM state buffer has ${S.VM_STATE_BYTES} bytes`);
+    this.words = new Int32Array(state);
+    this.#w64 = new BigInt64Array(state, 0, S.VM_CLOCK_T0_64 + 1);
+    const w = this.words;
+    const blocks = h?.vcpus ?? S.newVcpuBlocks();
+    this.blocks = blocks.map((b) => new Int32Array(b));
+    if (h === undefined) {
+      w[S.VM_PSCI_VERSION] = KVM_ARM_PSCI_LATEST;
+      w[S.VM_BMAP_STD] = 1;
+      w[S.VM_BMAP_STD_HYP] = 1;
+      w[S.VM_BMAP_VENDOR] = 3;
+      this.#w64[S.VM_CLOCK_T0_64] = process.hrtime.bigint();
+    } else {
+      for (const b of h.memories) this.#memories.push(new SoftGuestMemory(b));
+      this.#shared = true;
+    }
+    this.clock = new SharedVmClock(this.#w64, SOFT_CNTFRQ);
+    const word = (i: number) => ({
+      get: (): bigint => BigInt(Atomics.load(w, i)),
+      set: (v: bigint): void => void Atomics.store(w, i, Number(v)),
+    });
+    const std = word(S.VM_BMAP_STD);
+    const stdHyp = word(S.VM_BMAP_STD_HYP);
+    const vendor = word(S.VM_BMAP_VENDOR);
+    this.fwBitmaps = Object.defineProperties({} as { std: bigint; stdHyp: bigint; vendorHyp: bigint }, {
+      std: { ...std, enumerable: true },
+      stdHyp: { ...stdHyp, enumerable: true },
+      vendorHyp: { ...vendor, enumerable: true },
+    });
     const vm = this;
     const host: VgicHost = {
-      vcpuCount: () => vm.vcpus.length,
-      anyVcpuRunning: () => vm.vcpus.some((v) => v !== undefined && v.running),
+      vcpuCount: () => vm.vcpuCount,
+      anyVcpuRunning: () => {
+        for (let i = 0; i < vm.vcpuCount; i++) if (Atomics.load(vm.blocks[i] as Int32Array, S.V_RUNNING) !== 0) return true;
+        return false;
+      },
       anyVcpuHasRun: () => vm.hasRanOnce,
       ipaBits: this.ipaSize,
-      setCpuLine: (i, line, level) => vm.vcpus[i]?.setInterruptLine(line, level),
-      gicOutput: (i, irq, fiq) => vm.vcpus[i]?.setGicOutputs(irq, fiq),
+      setCpuLine: (i, line, level) => vm.setCpuLine(i, line, level),
+      gicOutput: (i, irq, fiq) => {
+        const v = vm.vcpus[i];
+        if (v !== undefined) v.setGicOutputs(irq, fiq);
+        else if (irq || fiq) S.wakeVcpu(vm.blocks[i] as Int32Array);
+      },
     };
-    this.vgic = new SoftVgic(host);
+    this.vgic = new SoftVgic(host, h?.gic);
+    if (h !== undefined) this.syncSlots();
     this.#mmio.push((cpu, pa, size, isWrite, value) => {
       const r = vm.vgic.handleMmio(cpu, pa, size, isWrite, value);
       return r.handled ? r : undefined;
@@ -155,14 +257,28 @@ export class SoftVm implements Vm {
     const id = slot & 0xffff;
     if (asId >= 1 || id >= SOFT_NR_MEMSLOTS) throw E('EINVAL');
     if (guestPhysAddr + BigInt(size) > 0xffffffffffffffffn) throw E('EINVAL');
+    this.syncSlots();
+    S.lock(this.words, S.VM_LOCK);
+    try {
+      this.syncSlots();
+      this.#setRegion(id, memory, offset, size, guestPhysAddr, ro, dirty, E);
+    } finally {
+      S.unlock(this.words, S.VM_LOCK);
+    }
+  }
+
+  #setRegion(id: number, memory: SoftGuestMemory | null, offset: number, size: number, guestPhysAddr: bigint, ro: boolean, dirty: boolean, E: (code: ErrnoCode) => KvmError): void {
     const old = this.#slots.get(id);
     if (size === 0) {
       if (old === undefined) throw E('EINVAL');
       this.#slots.delete(id);
-      this.#relayout();
+      this.#relayout(true);
       return;
     }
     if (memory === null) throw E('EINVAL');
+    if (this.#memIndex(memory) < 0 && this.#shared) {
+      throw new RangeError('memory: this VM was shared (share()) before this guest memory was added to it; other threads could not see it — add every memory slot before share(), or share() again after adding it');
+    }
     const gpaEnd = guestPhysAddr + BigInt(size);
     if (old !== undefined) {
       if (old.memory !== memory || old.offset !== offset || old.size !== size || old.readonly !== ro) throw E('EINVAL');
@@ -186,7 +302,77 @@ export class SoftVm implements Vm {
       snapshot: dirty ? (old?.snapshot ?? (this.manualDirtyProtect & 2n ? invertedCopy(bytes) : bytes.slice())) : null,
     };
     this.#slots.set(id, s);
-    this.#relayout();
+    this.#relayout(true);
+  }
+
+  #memIndex(m: SoftGuestMemory): number {
+    return this.#memories.findIndex((x) => x.buffer === m.buffer);
+  }
+
+  /** Writes the slot layout into the shared table (under the VM lock) and bumps the generation. */
+  #publish(): void {
+    const w = this.words;
+    if (this.#slots.size > S.SHARED_MAX_SLOTS) {
+      w[S.VM_SLOT_COUNT] = -1;
+    } else {
+      let i = 0;
+      for (const sl of this.#slots.values()) {
+        let m = this.#memIndex(sl.memory);
+        if (m < 0) {
+          this.#memories.push(sl.memory);
+          m = this.#memories.length - 1;
+        }
+        const at = S.SLOTS_AT + i * S.SLOT_WORDS;
+        w[at + S.S_ID] = sl.id;
+        w[at + S.S_GPA_LO] = sl.gpa % 2 ** 32 | 0;
+        w[at + S.S_GPA_HI] = Math.floor(sl.gpa / 2 ** 32);
+        w[at + S.S_SIZE] = sl.size | 0;
+        w[at + S.S_MEM] = m;
+        w[at + S.S_OFFSET] = sl.offset | 0;
+        w[at + S.S_FLAGS] = (sl.readonly ? 1 : 0) | (sl.logDirty ? 2 : 0);
+        i++;
+      }
+      w[S.VM_SLOT_COUNT] = i;
+    }
+    this.#seenSlotGen = Atomics.add(w, S.VM_SLOT_GEN, 1) + 1;
+  }
+
+  /** Takes the slot layout another thread published (cheap when nothing changed: one atomic load). */
+  syncSlots(): void {
+    const w = this.words;
+    const gen = Atomics.load(w, S.VM_SLOT_GEN);
+    if (gen === this.#seenSlotGen) return;
+    S.lock(w, S.VM_LOCK);
+    try {
+      const n = w[S.VM_SLOT_COUNT] as number;
+      if (n < 0) throw new Error(`the VM has more than ${S.SHARED_MAX_SLOTS} memory slots: a shared soft VM supports at most that many`);
+      const next = new Map<number, Slot>();
+      for (let i = 0; i < n; i++) {
+        const at = S.SLOTS_AT + i * S.SLOT_WORDS;
+        const memory = this.#memories[w[at + S.S_MEM] as number];
+        if (memory === undefined) continue; // a memory this thread never received (added after share())
+        const id = w[at + S.S_ID] as number;
+        const gpa = ((w[at + S.S_GPA_HI] as number) >>> 0) * 2 ** 32 + ((w[at + S.S_GPA_LO] as number) >>> 0);
+        const size = (w[at + S.S_SIZE] as number) >>> 0;
+        const offset = (w[at + S.S_OFFSET] as number) >>> 0;
+        const flags = w[at + S.S_FLAGS] as number;
+        const ro = (flags & 1) !== 0;
+        const dirty = (flags & 2) !== 0;
+        const prev = this.#slots.get(id);
+        const bytes = memory.bytes.subarray(offset, offset + size);
+        next.set(id, {
+          id, gpa, size, memory, offset, readonly: ro, logDirty: dirty,
+          region: { gpa, bytes, readonly: ro },
+          snapshot: dirty ? (prev !== undefined && prev.memory === memory && prev.offset === offset && prev.size === size ? prev.snapshot : bytes.slice()) : null,
+        });
+      }
+      this.#slots.clear();
+      for (const [k, v] of next) this.#slots.set(k, v);
+      this.#relayout(false);
+      this.#seenSlotGen = Atomics.load(w, S.VM_SLOT_GEN);
+    } finally {
+      S.unlock(w, S.VM_LOCK);
+    }
   }
 
   getDirtyLog(slot: number): Uint8Array {
@@ -211,10 +397,11 @@ export class SoftVm implements Vm {
     return out;
   }
 
-  #relayout(): void {
+  #relayout(publish: boolean): void {
     this.#sorted = [...this.#slots.values()].sort((a, b) => a.gpa - b.gpa);
     this.#last = undefined;
     this.#generation++;
+    if (publish) this.#publish();
   }
 
   /** PhysBus.generation */
@@ -287,20 +474,104 @@ export class SoftVm implements Vm {
     if (!Number.isInteger(index) || index < 0 || index > 0xffffffff) throw new RangeError(`index: must be a u32, got ${String(index)}`);
     const ctx = `vcpu ${index}`;
     if (index >= KVM_MAX_VCPU_IDS) throw fail('EINVAL', 'KVM_CREATE_VCPU', ctx);
-    if (this.#createdVcpus >= this.maxVcpus) throw fail('EINVAL', 'KVM_CREATE_VCPU', ctx);
-    this.vgic.checkCreateVcpu(this.#createdVcpus);
-    if (index >= this.maxVcpus) throw fail('EINVAL', 'KVM_CREATE_VCPU', ctx);
-    if (this.vcpus.some((v) => v !== undefined && v.index === index)) throw fail('EEXIST', 'KVM_CREATE_VCPU', ctx);
-    const v = new SoftVcpu(this, index);
-    this.#createdVcpus++;
-    this.vcpus.push(v);
-    return v;
+    const w = this.words;
+    // KVM_CREATE_VCPU may come from any thread: kvm->lock
+    S.lock(w, S.VM_LOCK);
+    try {
+      const created = Atomics.load(w, S.VM_CREATED);
+      if (created >= this.maxVcpus) throw fail('EINVAL', 'KVM_CREATE_VCPU', ctx);
+      this.vgic.checkCreateVcpu(created);
+      if (index >= this.maxVcpus) throw fail('EINVAL', 'KVM_CREATE_VCPU', ctx);
+      for (let i = 0; i < created; i++) if ((this.blocks[i] as Int32Array)[S.V_ID] === index) throw fail('EEXIST', 'KVM_CREATE_VCPU', ctx);
+      const blk = this.blocks[created] as Int32Array;
+      blk.fill(0);
+      blk[S.V_ID] = index;
+      const v = new SoftVcpu(this, index, created);
+      this.vcpus[created] = v;
+      Atomics.store(w, S.VM_CREATED, created + 1);
+      return v;
+    } finally {
+      S.unlock(w, S.VM_LOCK);
+    }
   }
 
-  /** kvm_mpidr_to_vcpu */
-  vcpuByMpidr(mpidr: bigint): SoftVcpu | undefined {
-    const aff = mpidr & 0xff00ffffffn;
-    return this.vcpus.find((v) => v !== undefined && (v.mpidr & 0xff00ffffffn) === aff);
+  #block(idx: number): Int32Array {
+    const b = this.blocks[idx];
+    if (b === undefined) throw new RangeError(`idx: no vCPU block ${idx}`);
+    return b;
+  }
+
+  /** vCPUs created in the VM (on every thread): KVM's online_vcpus. */
+  get vcpuCount(): number {
+    return Atomics.load(this.words, S.VM_CREATED);
+  }
+  /** MPIDR of vCPU `idx` (any thread's): reset_mpidr from its id. */
+  vcpuMpidr(idx: number): bigint {
+    return mpidrOfId((this.#block(idx))[S.V_ID] as number);
+  }
+  /** kvm_arm_vcpu_stopped(vCPU `idx`). */
+  vcpuStopped(idx: number): boolean {
+    return Atomics.load(this.#block(idx), S.V_MP) === S.MP_STOPPED;
+  }
+  /**
+   * PSCI CPU_ON of vCPU `idx` (any thread's), under the VM lock as KVM's kvm->lock: 'already-on' unless it is
+   * stopped; else the reset state (entry point, context id) is stored, it becomes runnable and is woken.
+   */
+  cpuOn(idx: number, pc: bigint, x0: bigint): 'on' | 'already-on' {
+    const w = this.words;
+    return S.locked(w, S.VM_LOCK, () => {
+      const b = this.#block(idx);
+      if (Atomics.load(b, S.V_MP) !== S.MP_STOPPED) return 'already-on';
+      b[S.V_PC_LO] = Number(pc & 0xffffffffn) | 0;
+      b[S.V_PC_HI] = Number((pc >> 32n) & 0xffffffffn) | 0;
+      b[S.V_X0_LO] = Number(x0 & 0xffffffffn) | 0;
+      b[S.V_X0_HI] = Number((x0 >> 32n) & 0xffffffffn) | 0;
+      Atomics.store(b, S.V_RESET, 1);
+      Atomics.store(b, S.V_MP, S.MP_RUNNABLE);
+      S.wakeVcpu(b);
+      return 'on';
+    });
+  }
+  /** KVM_IRQ_LINE type CPU (no VGIC) for vCPU `idx`, whichever thread runs it. */
+  setCpuLine(idx: number, line: 'irq' | 'fiq', level: boolean): void {
+    const b = this.#block(idx);
+    const bit = line === 'irq' ? 1 : 2;
+    if (level) Atomics.or(b, S.V_LINES, bit);
+    else Atomics.and(b, S.V_LINES, ~bit);
+    this.vcpus[idx]?.setInterruptLine(line, level);
+    S.wakeVcpu(b);
+  }
+  /** SEV from vCPU `from`: the event register of every other vCPU is set and they wake. */
+  sendEvent(from: number): void {
+    const w = this.words;
+    const n = this.vcpuCount;
+    for (let i = 0; i < n; i++) {
+      if (i === from) continue;
+      const b = this.#block(i);
+      Atomics.store(b, S.V_EVENT, 1);
+      S.wakeVcpu(b);
+    }
+  }
+
+  /**
+   * A structured-cloneable handle of this VM for other threads (post it to a worker_thread; open it there with
+   * openSharedVm / SoftVm.openShared): the same VM — memory slots, VGIC, vCPUs, PSCI state — for vCPUs created there.
+   * Memory slots must use guest memory added before share() (call it again after adding new memory).
+   */
+  share(): SoftSharedVmHandle {
+    this.#check('share');
+    S.locked(this.words, S.VM_LOCK, () => {
+      if (this.#slots.size > S.SHARED_MAX_SLOTS) throw fail('ENOSPC', 'share', `a shared soft VM holds at most ${S.SHARED_MAX_SLOTS} memory slots`);
+      this.#publish();
+    });
+    this.#shared = true;
+    return { backend: 'soft', kind: 'vm', ipaSize: this.ipaSize, state: this.words.buffer as SharedArrayBuffer, gic: this.vgic.buffer, vcpus: this.blocks.map((b) => b.buffer as SharedArrayBuffer), memories: this.#memories.map((m) => m.buffer) };
+  }
+
+  /** Opens a VM shared by another thread (the handle from share()). */
+  static openShared(handle: SoftSharedVmHandle, cpuFactory: CpuFactory): SoftVm {
+    if (!S.isSoftSharedVmHandle(handle)) throw new TypeError("handle: expected the { backend: 'soft', kind: 'vm', ... } handle of SoftVm.share()");
+    return new SoftVm({ ipaSize: handle.ipaSize, cpuFactory, shared: handle });
   }
 
   #trace: ((pc: bigint, insn: number) => void) | undefined;
@@ -312,7 +583,13 @@ export class SoftVm implements Vm {
   /** A Cpu of this VM's machine (used by SoftVcpu). */
   makeCpu(index: number): Cpu {
     const trace = this.#trace;
-    return this.cpuFactory({ bus: this.busFor(index), clock: this.clock, ...(trace !== undefined ? { trace } : {}) });
+    const bus = this.busFor(index);
+    const cpu = this.cpuFactory({ bus, clock: this.clock, ...(trace !== undefined ? { trace } : {}) });
+    // exclusives that hold across threads (STXR = compare-and-swap on the shared RAM), SEV to the other vCPUs
+    const hooks = cpu as unknown as { globalMonitor?: unknown; onSev?: unknown };
+    if ('globalMonitor' in hooks) hooks.globalMonitor = smpMonitor(bus, this.words);
+    if ('onSev' in hooks) hooks.onSev = () => this.sendEvent(index);
+    return cpu;
   }
 
   // ------------------------------------------------------------------ interrupts and devices
@@ -361,7 +638,12 @@ export class SoftVm implements Vm {
 
   /** A PSCI SYSTEM_OFF/RESET: every vCPU stops (kvm_prepare_system_event). */
   stopAllVcpus(): void {
-    for (const v of this.vcpus) v?.forceStopped();
+    const w = this.words;
+    for (let i = 0; i < this.vcpuCount; i++) {
+      const b = this.#block(i);
+      Atomics.store(b, S.V_MP, S.MP_STOPPED);
+      S.wakeVcpu(b);
+    }
   }
 
   close(): void {
@@ -369,7 +651,7 @@ export class SoftVm implements Vm {
     for (const v of this.vcpus) v?.close();
     this.#closed = true;
     this.#slots.clear();
-    this.#relayout();
+    this.#relayout(false);
   }
 
   get closed(): boolean {
@@ -382,6 +664,12 @@ export class SoftVm implements Vm {
 }
 
 const NOT_HANDLED: MmioResult = { handled: false };
+
+/** reset_mpidr: Aff0 = id & 0xf, Aff1 = (id >> 4) & 0xff, Aff2 = (id >> 12) & 0xff, bit 31 (RES1) */
+export function mpidrOfId(index: number): bigint {
+  const id = BigInt(index);
+  return (1n << 31n) | (id & 0xfn) | (((id >> 4n) & 0xffn) << 8n) | (((id >> 12n) & 0xffn) << 16n);
+}
 
 function encodeField(f: IrqField): number {
   const t = ['cpu', 'spi', 'ppi'].indexOf(f.type);
