@@ -46,8 +46,8 @@ export const CORTEX_A57_ID: Readonly<Record<string, bigint>> = {
   CLIDR_EL1: 0x0a200023n,
   DCZID_EL0: 0x4n,
   ID_PFR0_EL1: 0x00000131n,
-  ID_PFR1_EL1: 0x00011011n,
-  ID_DFR0_EL1: 0x03010066n,
+  ID_PFR1_EL1: 0x00011001n,
+  ID_DFR0_EL1: 0x00010006n,
   ID_AFR0_EL1: 0n,
   ID_MMFR0_EL1: 0x10101105n,
   ID_MMFR1_EL1: 0x40000000n,
@@ -67,7 +67,7 @@ export const CORTEX_A57_ID: Readonly<Record<string, bigint>> = {
   ID_PFR2_EL1: 0n,
   ID_DFR1_EL1: 0n,
   ID_MMFR5_EL1: 0n,
-  ID_AA64PFR0_EL1: 0x0000000000002222n,
+  ID_AA64PFR0_EL1: 0x1000000000000222n, // CSV3=1, EL3 not implemented, as KVM 6.1 shows it
   ID_AA64PFR1_EL1: 0n,
   ID_AA64ZFR0_EL1: 0n,
   ID_AA64SMFR0_EL1: 0n,
@@ -91,6 +91,9 @@ const CCSIDR: Readonly<Record<number, bigint>> = {
 };
 
 const M64 = 0xffffffffffffffffn;
+
+/** What KVM's reset_unknown() writes into registers whose reset value is architecturally UNKNOWN (6.1). */
+export const KVM_RESET_UNKNOWN = 0x1de7ec7edbadc0den;
 
 const el0Always = (): boolean => true;
 
@@ -201,7 +204,7 @@ export class SysregFile {
     this.add('CCSIDR_EL1', [3, 1, 0, 0, 0], { access: 'ro', listed: false, get: (_c, s) => CCSIDR[Number(s.vals.get(sysKey(3, 2, 0, 0, 0)) ?? 0n)] ?? 0n });
     this.add('CLIDR_EL1', [3, 1, 0, 0, 1], { access: 'ro', get: () => CORTEX_A57_ID['CLIDR_EL1']! });
     this.add('AIDR_EL1', [3, 1, 0, 0, 7], { access: 'ro', get: () => 0n });
-    this.add('CSSELR_EL1', [3, 2, 0, 0, 0], { reset: 0n, wmask: 0xfn });
+    this.add('CSSELR_EL1', [3, 2, 0, 0, 0], { reset: KVM_RESET_UNKNOWN }); // stored whole, as KVM does
     this.add('CTR_EL0', [3, 3, 0, 0, 1], { access: 'ro', get: () => CORTEX_A57_ID['CTR_EL0']!, el0: (_c) => this.uct() });
     this.add('DCZID_EL0', [3, 3, 0, 0, 7], { access: 'ro', listed: false, get: (_c, s) => (s.dze() || _c.el === 1 ? 4n : 0x14n), el0: el0Always });
 
@@ -223,8 +226,8 @@ export class SysregFile {
         s.fpen = Number((s.cpacr >> 20n) & 3n);
       },
     });
-    this.add('TTBR0_EL1', [3, 0, 2, 0, 0], { reset: 0n, set: (cc, s, v) => { s.vals.set(sysKey(3, 0, 2, 0, 0), v); s.decodeMmu(); cc.flushTlb(); } });
-    this.add('TTBR1_EL1', [3, 0, 2, 0, 1], { reset: 0n, set: (cc, s, v) => { s.vals.set(sysKey(3, 0, 2, 0, 1), v); s.decodeMmu(); cc.flushTlb(); } });
+    this.add('TTBR0_EL1', [3, 0, 2, 0, 0], { reset: KVM_RESET_UNKNOWN, set: (cc, s, v) => { s.vals.set(sysKey(3, 0, 2, 0, 0), v); s.decodeMmu(); cc.flushTlb(); } });
+    this.add('TTBR1_EL1', [3, 0, 2, 0, 1], { reset: KVM_RESET_UNKNOWN, set: (cc, s, v) => { s.vals.set(sysKey(3, 0, 2, 0, 1), v); s.decodeMmu(); cc.flushTlb(); } });
     this.add('TCR_EL1', [3, 0, 2, 0, 2], {
       reset: 0n,
       set: (cc, s, v) => {
@@ -242,24 +245,24 @@ export class SysregFile {
         cc.setSp(0, v);
       },
     });
-    this.add('AFSR0_EL1', [3, 0, 5, 1, 0], { reset: 0n });
-    this.add('AFSR1_EL1', [3, 0, 5, 1, 1], { reset: 0n });
-    this.add('ESR_EL1', [3, 0, 5, 2, 0], { get: (_c, s) => s.esr, set: (_c, s, v) => { s.esr = v & 0xffffffffn; } });
+    this.add('AFSR0_EL1', [3, 0, 5, 1, 0], { reset: KVM_RESET_UNKNOWN });
+    this.add('AFSR1_EL1', [3, 0, 5, 1, 1], { reset: KVM_RESET_UNKNOWN });
+    this.add('ESR_EL1', [3, 0, 5, 2, 0], { get: (_c, s) => s.esr, set: (_c, s, v) => { s.esr = v; } }); // 64 bits stored, as KVM does (bits 63..32 RES0 in v8.0)
     this.add('FAR_EL1', [3, 0, 6, 0, 0], { get: (_c, s) => s.farReg, set: (_c, s, v) => { s.farReg = v; } });
-    this.add('PAR_EL1', [3, 0, 7, 4, 0], { reset: 0n });
-    this.add('MAIR_EL1', [3, 0, 10, 2, 0], { reset: 0n, set: (cc, s, v) => { s.vals.set(sysKey(3, 0, 10, 2, 0), v); s.decodeMmu(); cc.flushTlb(); } });
+    this.add('PAR_EL1', [3, 0, 7, 4, 0], { reset: KVM_RESET_UNKNOWN });
+    this.add('MAIR_EL1', [3, 0, 10, 2, 0], { reset: KVM_RESET_UNKNOWN, set: (cc, s, v) => { s.vals.set(sysKey(3, 0, 10, 2, 0), v); s.decodeMmu(); cc.flushTlb(); } });
     this.add('AMAIR_EL1', [3, 0, 10, 3, 0], { reset: 0n });
     this.add('VBAR_EL1', [3, 0, 12, 0, 0], { get: (_c, s) => s.vbar, set: (_c, s, v) => { s.vbar = v & ~0x7ffn & M64; } });
     this.add('DISR_EL1', [3, 0, 12, 1, 1], { reset: 0n });
     // GICv2 guest: the GICv3 system register interface is absent; KVM answers ICC_SRE_EL1 reads with 0
     this.add('ICC_SRE_EL1', [3, 0, 12, 12, 5], { listed: false, get: () => 0n, set: () => undefined });
     this.add('CONTEXTIDR_EL1', [3, 0, 13, 0, 1], { reset: 0n, wmask: 0xffffffffn });
-    this.add('TPIDR_EL1', [3, 0, 13, 0, 4], { reset: 0n });
+    this.add('TPIDR_EL1', [3, 0, 13, 0, 4], { reset: KVM_RESET_UNKNOWN });
     this.add('CNTKCTL_EL1', [3, 0, 14, 1, 0], { get: (_c, s) => s.cntkctl, set: (_c, s, v) => { s.cntkctl = v & 0x3ffn; } });
-    this.add('TPIDR_EL0', [3, 3, 13, 0, 2], { reset: 0n, el0: el0Always });
-    this.add('TPIDRRO_EL0', [3, 3, 13, 0, 3], { reset: 0n, el0: (_c, w) => !w });
-    this.add('DACR32_EL2', [3, 4, 3, 0, 0], { reset: 0n });
-    this.add('IFSR32_EL2', [3, 4, 5, 0, 1], { reset: 0n });
+    this.add('TPIDR_EL0', [3, 3, 13, 0, 2], { reset: KVM_RESET_UNKNOWN, el0: el0Always });
+    this.add('TPIDRRO_EL0', [3, 3, 13, 0, 3], { reset: KVM_RESET_UNKNOWN, el0: (_c, w) => !w });
+    this.add('DACR32_EL2', [3, 4, 3, 0, 0], { reset: KVM_RESET_UNKNOWN });
+    this.add('IFSR32_EL2', [3, 4, 5, 0, 1], { reset: KVM_RESET_UNKNOWN });
     this.add('FPEXC32_EL2', [3, 4, 5, 3, 0], { reset: 0x700n });
 
     // ---- generic timer
@@ -278,7 +281,8 @@ export class SysregFile {
     });
     this.add('CNTP_CTL_EL0', [3, 3, 14, 2, 1], {
       listed: false,
-      get: (cc, s) => (s.cntpCtl & 3n) | ((s.cntpCtl & 1n) !== 0n && cc.clock.physicalCount() >= s.cntpCval ? 4n : 0n),
+      // ISTATUS: computed whether or not ENABLE is set (UNKNOWN when disabled; KVM reports the comparison)
+      get: (cc, s) => (s.cntpCtl & 3n) | (cc.clock.physicalCount() >= s.cntpCval ? 4n : 0n),
       set: (_c, s, v) => {
         s.cntpCtl = v & 3n;
         s.timerGeneration++;
@@ -304,7 +308,7 @@ export class SysregFile {
       el0: k(8),
     });
     this.add('CNTV_CTL_EL0', [3, 3, 14, 3, 1], {
-      get: (cc, s) => (s.cntvCtl & 3n) | ((s.cntvCtl & 1n) !== 0n && s.vcount(cc) >= s.cntvCval ? 4n : 0n),
+      get: (cc, s) => (s.cntvCtl & 3n) | (s.vcount(cc) >= s.cntvCval ? 4n : 0n),
       set: (_c, s, v) => {
         s.cntvCtl = v & 3n;
         s.timerGeneration++;
@@ -406,8 +410,8 @@ export class SysregFile {
   reset(mpidr: bigint): void {
     this.vals.clear();
     for (const d of this.defs) if (d.reset !== undefined) this.vals.set(d.key, d.reset);
-    this.esr = 0n;
-    this.farReg = 0n;
+    this.esr = KVM_RESET_UNKNOWN;
+    this.farReg = KVM_RESET_UNKNOWN;
     this.elr = 0n;
     this.spsr = 0n;
     this.vbar = 0n;
