@@ -389,3 +389,16 @@ describeAs('WFE/SEV, IRQ from EL0, trace and requestStop', () => {
     expect(cpu.retired).toBe(2);
   });
 });
+
+describeAs('top byte ignore', () => {
+  test('BR to a tagged address drops the tag when TCR_EL1.TBI0 is set, keeps it otherwise', () => {
+    const prog = 'adr x0, t\nmov x1, #0x5a00000000000000\norr x0, x0, x1\nbr x0\nt: hvc #0';
+    let m = withVectors(prog);
+    m.cpu.setSysreg(3, 0, 2, 0, 2, 1n << 37n);
+    expect(m.cpu.run(10)).toEqual({ kind: 'hvc', imm: 0 });
+    m = withVectors(prog);
+    // without TBI the tagged PC is out of the (flat) PA range: an instruction abort, address size fault L0
+    expect(m.cpu.run(10)).toEqual({ kind: 'hvc', imm: 0x104 });
+    expect(ec(get(m, ESR))).toBe(0x21);
+  });
+});

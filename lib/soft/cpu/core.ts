@@ -262,8 +262,14 @@ export class Core extends CpuState implements Cpu {
     this.pcHi = (this.ipcHi + carry) >>> 0;
   }
 
+  /** Branch to a register value (BR/BLR/RET/ERET): with TCR_EL1.TBI0/1 the tag byte is dropped (AArch64.BranchAddr). */
   branchTo(lo: number, hi: number): void {
     this.pcLo = lo >>> 0;
+    const tcrHi = this.sys.tcrHi;
+    if ((tcrHi & 0x60) !== 0) {
+      const upper = (hi >>> 23) & 1;
+      if ((tcrHi & (upper ? 0x40 : 0x20)) !== 0) hi = upper ? hi | 0xff000000 : hi & 0x00ffffff;
+    }
     this.pcHi = hi >>> 0;
   }
 
@@ -333,8 +339,8 @@ export class Core extends CpuState implements Cpu {
   eret(): void {
     const spsr = Number(this.sys.spsr & 0xffffffffn);
     const elr = this.sys.elr;
-    let lo = Number(elr & 0xffffffffn);
-    let hi = Number(elr >> 32n);
+    const lo = Number(elr & 0xffffffffn);
+    const hi = Number(elr >> 32n);
     const m = spsr & 0x1f;
     const targetEl = (m >>> 2) & 3;
     let illegal = false;
@@ -358,10 +364,7 @@ export class Core extends CpuState implements Cpu {
     this.clearExclusive();
     this.permMasks();
     this.fLo = -1;
-    this.pcLo = lo >>> 0;
-    this.pcHi = hi >>> 0;
-    void lo;
-    void hi;
+    this.branchTo(lo, hi);
   }
 
   /** CPACR_EL1.FPEN check for FP/SIMD instructions (EC 0x07). */
