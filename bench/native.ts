@@ -14,6 +14,8 @@
  *
  *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/native.js     # alone
  *   npm run bench -- --only=native                                        # with the other suites
+ * Times are CPU time (user + system of the process: getrusage() in C, process.cpuUsage() in JS) unless
+ * KVM_ARM_BENCH_CLOCK=wall: on a shared machine wall time mostly measures how many other processes share the CPU.
  * Env: KVM_ARM_BENCH_IOCTLS / KVM_ARM_BENCH_EXITS (iterations per round and side), KVM_ARM_BENCH_ROUNDS,
  * KVM_ARM_BENCH_CHUNKS, KVM_ARM_BENCH_CBIN (a prebuilt C side, e.g. `aarch64-linux-gnu-gcc -O2 -static` of
  * NATIVE_BENCH_C_SOURCE for the arm64 lab, which has no compiler).
@@ -34,14 +36,27 @@ const C_SOURCE = String.raw`
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
+static int cpuClock;
+/* cpu clock: user + system time of the process (getrusage, microseconds, as Node's process.cpuUsage()) */
+static double now(void) {
+  if (cpuClock) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e9 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e3;
+  }
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e9 + t.tv_nsec;
+}
 static void die(const char *m) { perror(m); exit(1); }
 static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
-/* argv: mode iterations chunks warmup → prints the median over the chunks of ns per iteration */
+/* argv: mode iterations chunks warmup [cpu|wall] → prints the median over the chunks of ns per iteration */
 int main(int argc, char **argv) {
-  if (argc < 5) { fprintf(stderr, "usage: %s ioctl|mmio iterations chunks warmup\n", argv[0]); return 2; }
+  if (argc < 5) { fprintf(stderr, "usage: %s ioctl|mmio iterations chunks warmup [cpu|wall]\n", argv[0]); return 2; }
+  cpuClock = argc > 5 && !strcmp(argv[5], "cpu");
   long n = atol(argv[2]), chunks = atol(argv[3]), warm = atol(argv[4]);
   if (n <= 0 || chunks <= 0 || chunks > 1000 || n < chunks || warm < 0) { fprintf(stderr, "bad arguments\n"); return 2; }
   long per = n / chunks;
@@ -118,6 +133,7 @@ export interface NativeBenchResult {
   mmioRatio: number;
   mmioOverNs: number;
   rounds: number;
+  clock: 'cpu' | 'wall';
 }
 
 function median(xs: number[]): number {
@@ -140,10 +156,19 @@ interface Plan {
   chunks: number;
   /** untimed iterations first */
   warm: number;
+  /** 'cpu': user + system time of the process (what a shared machine's other load does not inflate); 'wall' */
+  clock: 'cpu' | 'wall';
+}
+
+/** ns on the plan's clock (cpu: process.cpuUsage(), microseconds, as getrusage() on the C side). */
+function now(clock: 'cpu' | 'wall'): number {
+  if (clock === 'wall') return Number(process.hrtime.bigint());
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1e3;
 }
 
 function cRun(bin: string, mode: 'ioctl' | 'mmio', p: Plan): number {
-  const r = spawnSync(bin, [mode, String(p.n), String(p.chunks), String(p.warm)], { encoding: 'utf8' });
+  const r = spawnSync(bin, [mode, String(p.n), String(p.chunks), String(p.warm), p.clock], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`C ${mode} bench failed: ${r.stderr}`);
   const v = Number(r.stdout.trim());
   if (!(v > 0)) throw new Error(`C ${mode} bench printed '${r.stdout.trim()}' (an old KVM_ARM_BENCH_CBIN? rebuild it)`);
@@ -156,9 +181,9 @@ function chunked(p: Plan, body: (k: number) => void): number {
   const per = Math.floor(p.n / p.chunks);
   const t: number[] = [];
   for (let c = 0; c < p.chunks; c++) {
-    const t0 = process.hrtime.bigint();
+    const t0 = now(p.clock);
     body(per);
-    t.push(Number(process.hrtime.bigint() - t0) / per);
+    t.push((now(p.clock) - t0) / per);
   }
   return median(t);
 }
@@ -220,7 +245,9 @@ function jsMmio(p: Plan): number {
 export const NATIVE_BENCH_C_SOURCE = C_SOURCE;
 
 /** Runs the native benchmarks; null (with the reason) when /dev/kvm, the addon or a C compiler is missing. */
-export function runNativeBench(options: { ioctls?: number; exits?: number; rounds?: number; chunks?: number } = {}): NativeBenchResult | { skipped: string } {
+export function runNativeBench(
+  options: { ioctls?: number; exits?: number; rounds?: number; chunks?: number; clock?: 'cpu' | 'wall' } = {},
+): NativeBenchResult | { skipped: string } {
   const a = kvmAvailability();
   if (!a.addonLoaded) return { skipped: `native addon not loaded: ${a.reason}` };
   if (!a.deviceOpens) return { skipped: a.reason };
@@ -238,9 +265,10 @@ export function runNativeBench(options: { ioctls?: number; exits?: number; round
   const exits = options.exits ?? envN('KVM_ARM_BENCH_EXITS') ?? 20_000;
   const rounds = options.rounds ?? envN('KVM_ARM_BENCH_ROUNDS') ?? 5;
   const chunks = options.chunks ?? envN('KVM_ARM_BENCH_CHUNKS') ?? 10;
+  const clock = options.clock ?? (process.env.KVM_ARM_BENCH_CLOCK === 'wall' ? 'wall' : 'cpu');
   // warm-up: enough for the JIT to optimize the JS loop; the C side does the same count
-  const ioctlPlan: Plan = { n: ioctls, chunks, warm: Math.min(20_000, ioctls) };
-  const mmioPlan: Plan = { n: exits, chunks, warm: Math.min(2_000, exits) };
+  const ioctlPlan: Plan = { n: ioctls, chunks, warm: Math.min(20_000, ioctls), clock };
+  const mmioPlan: Plan = { n: exits, chunks, warm: Math.min(2_000, exits), clock };
   const r = { ioctlJs: [] as number[], ioctlC: [] as number[], mmioJs: [] as number[], mmioC: [] as number[] };
   const pair = (js: number[], c: number[], i: number, jsFirst: boolean, f: () => number, g: () => number): void => {
     if (jsFirst) {
@@ -269,13 +297,14 @@ export function runNativeBench(options: { ioctls?: number; exits?: number; round
     mmioRatio: paired(r.mmioJs, r.mmioC, (a, b) => a / b),
     mmioOverNs: paired(r.mmioJs, r.mmioC, (a, b) => a - b),
     rounds,
+    clock,
   };
 }
 
 /** scripts/bench.js suite interface. */
 export async function run(): Promise<{ title: string; rows: { name: string; value: number | string; unit?: string; note?: string }[] }> {
   const res = runNativeBench();
-  const title = `native addon vs C (${process.arch} /dev/kvm; medians of ${'skipped' in res ? 0 : res.rounds} interleaved rounds)`;
+  const title = 'skipped' in res ? `native addon vs C (${process.arch})` : `native addon vs C (${process.arch} /dev/kvm; ${res.clock} time; medians of ${res.rounds} interleaved rounds)`;
   if ('skipped' in res) return { title, rows: [{ name: 'skipped', value: res.skipped }] };
   return {
     title,
