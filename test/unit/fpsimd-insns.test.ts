@@ -33,6 +33,7 @@ function prng(seed: number): () => number {
 
 const F32_SPECIAL = [0, 0x80000000, 0x3f800000, 0xbf800000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0x00000001, 0x807fffff, 0x7f7fffff, 0x4f000000, 0xcf000000, 0x3f000000, 0x40490fdb, 0x4b000000, 0xc2c80000, 0x3fc00000];
 const F64_SPECIAL = [0n, 0x8000000000000000n, 0x3ff0000000000000n, 0xbff0000000000000n, 0x7ff0000000000000n, 0x7ff8000000000000n, 0x7ff0000000000001n, 0x0000000000000001n, 0x7fefffffffffffffn, 0x43e0000000000000n, 0xc3e0000000000000n, 0x41e0000000000000n, 0x3fe0000000000000n, 0x400921fb54442d18n, 0x4059000000000000n, 0x3ff8000000000000n];
+const INT_EDGE_BYTES = [0x00, 0x01, 0x02, 0x7f, 0x80, 0x81, 0xff, 0xfe, 0x03, 0x07, 0xf9, 0xf8, 0x10, 0xc0, 0x40, 0x3f];
 const FPCRS = [0, 0, 0, 0, 1 << 22, 2 << 22, 3 << 22, 1 << 24, 1 << 25];
 
 interface Input {
@@ -52,6 +53,17 @@ function makeInput(seed: number): Input {
     const kind = r() % 8;
     for (let k = 0; k < 4; k++) {
       const o = n * 16 + k * 4;
+      if (seed >= 1000) {
+        // integer-edge flavour (seeds >= 1000): lane bytes around the signed/unsigned limits of every lane size,
+        // small shift counts (positive and negative), random bits
+        const e = r() % 6;
+        if (e === 0) dv.setUint32(o, r(), true);
+        else if (e === 1) dv.setUint32(o, (r() % 2 ? 0x01010101 * (r() % 256) : r() % 2 ? 0x00010001 * (r() & 0xffff) : r()) >>> 0, true);
+        else {
+          for (let b = 0; b < 4; b++) v[o + b] = INT_EDGE_BYTES[r() % INT_EDGE_BYTES.length]!;
+        }
+        continue;
+      }
       if (kind === 0) dv.setUint32(o, r(), true);
       else if (kind <= 3) dv.setUint32(o, (r() % 4 === 0 ? F32_SPECIAL[r() % F32_SPECIAL.length]! : (0x3e000000 + (r() % 0x03000000)) | (r() & 0x80000000)) >>> 0, true);
       else if (kind === 4) dv.setUint32(o, r() % 200, true); // small integers
