@@ -283,14 +283,16 @@ enum : size_t { kBlkHandle = 0, kBlkRequest = 1, kBlkArg0 = 2, kBlkArg1 = 3, kBl
 struct Handles {
   HandleTable<Fd> fds;
   HandleTable<VcpuRun> runs;
-  uint32_t* block = nullptr;  // kBlkWords words inside an ArrayBuffer kept alive by AddonData::blockRef
+  alignas(8) uint32_t block[kBlkWords] = {};
 };
+// The fast functions, the callBlock ArrayBuffer and every Fd / VcpuRun hold a reference to their Handles, so it
+// outlives all of them whatever order the environment tears them down in (or if the addon is loaded twice).
+using HandlesRef = std::shared_ptr<Handles>;
 
 // Constructors are per environment: the main thread and every worker load the addon into their own env.
 struct AddonData {
   Napi::FunctionReference fd, memory, vcpuRun;
   std::shared_ptr<Handles> handles = std::make_shared<Handles>();
-  Napi::Reference<Napi::ArrayBuffer> blockRef;
 };
 AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
@@ -894,7 +896,7 @@ Handles* Args(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
   size_t argc = N;
   void* data = nullptr;
   napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
-  return static_cast<Handles*>(data);
+  return static_cast<HandlesRef*>(data)->get();
 }
 // A u32 given as a Number holding a non-negative integer; false (an error thrown) otherwise.
 bool U32(napi_env env, napi_value v, const char* typeMsg, const char* rangeMsg, uint32_t* out) {
@@ -926,7 +928,7 @@ Handles* BlockCall(napi_env env, napi_callback_info info) {
   void* data = nullptr;
   size_t argc = 0;
   napi_get_cb_info(env, info, &argc, nullptr, nullptr, &data);
-  return static_cast<Handles*>(data);
+  return static_cast<HandlesRef*>(data)->get();
 }
 void SetResult(Handles* h, int32_t r) { h->block[kBlkResult] = static_cast<uint32_t>(r); }
 
@@ -1046,9 +1048,12 @@ napi_value SetReg64(napi_env env, napi_callback_info info) {
 
 #undef KVM_ARM_U32
 
-void Export(napi_env env, napi_value exports, Handles* h, const char* name, napi_callback cb) {
+// exports[name] = a function whose data is a reference to `h`, released when the function is collected.
+void Export(napi_env env, napi_value exports, const HandlesRef& h, const char* name, napi_callback cb) {
+  auto* ref = new HandlesRef(h);
   napi_value f;
-  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, h, &f);
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, ref, &f);
+  napi_add_finalizer(env, f, ref, [](napi_env, void* d, void*) { delete static_cast<HandlesRef*>(d); }, nullptr, nullptr);
   napi_set_named_property(env, exports, name, f);
 }
 
@@ -1071,19 +1076,18 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pageSize", Napi::Number::New(env, static_cast<double>(PageSize())));
   exports.Set("kickSignal", Napi::Number::New(env, KickSignal()));
   {
-    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, fast::kBlockBytes);
-    memset(ab.Data(), 0, fast::kBlockBytes);
-    data->handles->block = static_cast<uint32_t*>(ab.Data());
-    data->blockRef = Napi::Persistent(ab);
+    auto* hold = new HandlesRef(data->handles);
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, data->handles->block, fast::kBlockBytes,
+                                                  [](Napi::Env, void*, HandlesRef* h) { delete h; }, hold);
     napi_value u32;
     napi_create_typedarray(env, napi_uint32_array, kBlkWords, ab, 0, &u32);
     exports.Set("callBlock", Napi::Value(env, u32));
   }
-  fast::Export(env, exports, data->handles.get(), "ioctlInt", fast::IoctlInt);
-  fast::Export(env, exports, data->handles.get(), "irqLine", fast::IrqLine);
-  fast::Export(env, exports, data->handles.get(), "getReg64", fast::GetReg64);
-  fast::Export(env, exports, data->handles.get(), "setReg64", fast::SetReg64);
-  fast::Export(env, exports, data->handles.get(), "runVcpu", fast::RunVcpu);
+  fast::Export(env, exports, data->handles, "ioctlInt", fast::IoctlInt);
+  fast::Export(env, exports, data->handles, "irqLine", fast::IrqLine);
+  fast::Export(env, exports, data->handles, "getReg64", fast::GetReg64);
+  fast::Export(env, exports, data->handles, "setReg64", fast::SetReg64);
+  fast::Export(env, exports, data->handles, "runVcpu", fast::RunVcpu);
   exports.Set("abiVersion", Napi::Number::New(env, 3));
   return exports;
 }
