@@ -149,8 +149,13 @@ export function wakeVcpu(block: Int32Array): void {
   Atomics.notify(block, V_WAKE);
 }
 
+/** instanceof that also holds for buffers from another realm (a vm context, e.g. jest's, receiving a posted buffer). */
+export function isSab(x: unknown): x is SharedArrayBuffer {
+  return x instanceof SharedArrayBuffer || Object.prototype.toString.call(x) === '[object SharedArrayBuffer]';
+}
+
 export function isSoftSharedVmHandle(h: unknown): h is SoftSharedVmHandle {
   if (h === null || typeof h !== 'object') return false;
   const o = h as Record<string, unknown>;
-  return o.backend === 'soft' && o.kind === 'vm' && o.state instanceof SharedArrayBuffer && o.gic instanceof SharedArrayBuffer && Array.isArray(o.memories) && Array.isArray(o.vcpus) && o.vcpus.length === SOFT_MAX_VCPUS;
+  return o.backend === 'soft' && o.kind === 'vm' && isSab(o.state) && isSab(o.gic) && Array.isArray(o.memories) && o.memories.every(isSab) && Array.isArray(o.vcpus) && o.vcpus.length === SOFT_MAX_VCPUS && o.vcpus.every(isSab);
 }

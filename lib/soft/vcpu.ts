@@ -78,7 +78,7 @@ export interface SoftKickHandle {
 }
 /** kick() from any thread holding the handle. */
 export function kickSoftVcpu(handle: SoftKickHandle): void {
-  if (handle === null || typeof handle !== 'object' || handle.backend !== 'soft' || !(handle.buffer instanceof SharedArrayBuffer)) {
+  if (handle === null || typeof handle !== 'object' || handle.backend !== 'soft' || !S.isSab(handle.buffer)) {
     throw new TypeError("handle: expected the { backend: 'soft', buffer } handle of a soft vCPU's kickHandle()");
   }
   const off = handle.byteOffset ?? 0;
