@@ -23,10 +23,10 @@ for a,b in zip(ins,outs):
             if min_[i]!=mo[i]: out.append(f"m{i*16}={mo[i]}")
         d=' '.join(out)
     res.append((key,d))
-seeds=[1,2,3]
+seeds=[1,2,3,1001]  # the test's default SEEDS
 lines=[]
 for i,(k,d) in enumerate(res):
-    lines.append(f"  '{k}:{seeds[i%3]}': '{d}',")
+    lines.append(f"  '{k}:{seeds[i%len(seeds)]}': '{d}',")
 p='/work/main/test/unit/fpsimd-insns.test.ts'
 t=open(p).read()
 a=t.index('  // EXPECT-BEGIN\n')+len('  // EXPECT-BEGIN\n'); b=t.index('  // EXPECT-END')
