@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { CliIo } from './io';
 import { EXIT_USAGE, processIo } from './io';
 import { runMachine } from '../vmm/machine';
+import { runSmpMachine } from '../vmm/smp';
 
 const HELP = `usage: kvm-arm run [options] IMAGE
   IMAGE                 an AArch64 ELF (loaded by its program headers, entry from the header) or a raw binary
@@ -15,7 +16,7 @@ const HELP = `usage: kvm-arm run [options] IMAGE
   --load ADDR           load address of a raw image (default 0x40080000); entry = load address
   --append ARGS         /chosen/bootargs
   --initrd FILE         loaded near the top of RAM, /chosen/linux,initrd-start/end
-  --smp N               vCPUs (only 1 so far)
+  --smp N               vCPUs 1..8 (default 1); N > 1: one worker thread per vCPU (lib/vmm/smp.ts)
   --trace               print every instruction (soft backend)
   --max-insns N         stop with a diagnostic after N instructions (soft backend)
   --timeout S           stop with a diagnostic after S seconds`;
@@ -81,7 +82,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     if (final && out.length) io.stdout(Buffer.from(out.splice(0)).toString('latin1'));
   };
   try {
-    const r = await runMachine({
+    const r = await (smp != null && smp > 1 ? runSmpMachine : runMachine)({
       image,
       output: (b) => {
         out.push(b);
