@@ -402,3 +402,14 @@ describeAs('top byte ignore', () => {
     expect(ec(get(m, ESR))).toBe(0x21);
   });
 });
+
+describeAs('EL1t', () => {
+  test('with SPSel = 0 EL1 uses SP_EL0 and exceptions use the current-EL SP0 vector (0x000); SPSR says EL1t', () => {
+    const m = withVectors('msr spsel, #0\nmov x0, sp\nsvc #1');
+    m.cpu.setSp(0, 0x4000n);
+    expect(m.cpu.run(10)).toEqual({ kind: 'hvc', imm: 0x100 });
+    expect(m.cpu.getX(0)).toBe(0x4000n);
+    expect(get(m, SPSR) & 0xfn).toBe(4n);
+    expect(m.cpu.getPstate() & 0xfn).toBe(5n);
+  });
+});
