@@ -26,6 +26,10 @@ function base(c: Core, rn: number): void {
 /** c.rlo/c.rhi += off (signed, |off| < 2^33) */
 function addOff(c: Core, off: number): void {
   const t = c.rlo + off;
+  if (t >= 0 && t < TWO32) {
+    c.rlo = t;
+    return;
+  }
   const carry = Math.floor(t / TWO32);
   c.rlo = t - carry * TWO32;
   c.rhi = (c.rhi + carry) >>> 0;
