@@ -1000,7 +1000,7 @@ export function recipEstimate(a: number): number {
 /** RecipSqrtEstimate: 9-bit input 128..511 (0.25 <= x < 1) → 9-bit estimate 256..511. */
 export function recipSqrtEstimate(a0: number): number {
   // a in units of 1/512 (below 0.5) or 1/256 (0.5 and above), rounded to nearest
-  const a = a0 < 256 ? a0 * 2 + 1 : ((a0 >> 1) + 1) * 2;
+  const a = a0 < 256 ? a0 * 2 + 1 : (((a0 >> 1) << 1) + 1) * 2;
   // the largest b with a * b * b < 2^28: b < 2^14 / sqrt(a); the estimate is (b + 1) / 2 rounded
   let b = Math.floor(Math.sqrt(2 ** 28 / a));
   while (a * b * b >= 2 ** 28) b--;

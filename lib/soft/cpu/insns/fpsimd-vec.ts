@@ -94,6 +94,34 @@ function satHalving(c: Core, q: number, u: number, size: number, rm: number, opc
   const esize = 8 << size;
   if (size === 3 && (!q || opcode === 0 || opcode === 2 || opcode === 4)) return c.undef();
   const n = (q ? 128 : 64) / esize;
+  if (esize <= 32) {
+    // numbers: sums and differences of 32-bit lanes are exact
+    const sh = 32 - esize;
+    const loN = u ? 0 : -(2 ** (esize - 1));
+    const hiN = u ? 2 ** esize - 1 : 2 ** (esize - 1) - 1;
+    for (let i = 0; i < n; i++) {
+      let a = eltN(c, rn, i, esize);
+      let b = eltN(c, rm, i, esize);
+      if (!u) {
+        a = (a << sh) >> sh;
+        b = (b << sh) >> sh;
+      }
+      let r: number;
+      switch (opcode) {
+        case 0b00000: r = Math.floor((a + b) / 2); break;
+        case 0b00010: r = Math.floor((a + b + 1) / 2); break;
+        case 0b00100: r = Math.floor((a - b) / 2); break;
+        default: {
+          r = opcode === 0b00001 ? a + b : a - b;
+          if (r > hiN) { r = hiN; c.fpsr |= 1 << 27; }
+          else if (r < loN) { r = loN; c.fpsr |= 1 << 27; }
+        }
+      }
+      setEltN(c, rd, i, esize, r); // stores the low esize bits
+    }
+    finish(c, rd, q);
+    return true;
+  }
   const lo = u ? 0n : -(1n << BigInt(esize - 1));
   const hi = u ? ONES(esize) : (1n << BigInt(esize - 1)) - 1n;
   for (let i = 0; i < n; i++) {
@@ -398,6 +426,16 @@ function shiftImm(c: Core, q: number, u: number, immh: number, immb: number, opc
       const sh = 2 * esize - immhb;
       const acc = opcode === 0b00010;
       const n = lanesOf(esize);
+      if (esize <= 32) {
+        const k = 32 - esize;
+        for (let i = 0; i < n; i++) {
+          const x = eltN(c, rn, i, esize);
+          // sh is 1..esize: an unsigned shift by 32 gives 0, a signed one is clamped to esize - 1 (sign fill)
+          const r = u ? (sh >= 32 ? 0 : x >>> sh) : ((x << k) >> k) >> Math.min(sh, esize - 1);
+          setEltN(c, rd, i, esize, acc ? eltN(c, rd, i, esize) + r : r); // low esize bits
+        }
+        break;
+      }
       for (let i = 0; i < n; i++) {
         const x = elt(c, rn, i, esize);
         const r = u ? (sh >= esize ? 0n : x >> BigInt(sh)) : sext(x, esize) >> BigInt(Math.min(sh, esize - 1));
