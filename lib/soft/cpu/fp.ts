@@ -1104,3 +1104,16 @@ export function unsignedRSqrtEstimate(x: number): number {
   if ((x >>> 30) === 0) return 0xffffffff;
   return (recipSqrtEstimate(x >>> 23) << 23) >>> 0;
 }
+
+/** FMULX with the FMUL fast paths: only infinity times zero (and FZ, which can make a zero) differ from FMUL. */
+export function fpMulX(n: Width, a: bigint, b: bigint, env: FpEnv): bigint {
+  if ((env.fpcr & FPCR_FZ) === 0) {
+    const f = fmtOf(n);
+    const mag = (1n << BigInt(n - 1)) - 1n;
+    const inf = BigInt(f.expMax) << BigInt(f.F);
+    const ma = a & mag;
+    const mb = b & mag;
+    if (!((ma === inf && mb === 0n) || (ma === 0n && mb === inf))) return fpMul(n, a, b, env);
+  }
+  return fpMulXN(n, a, b, env);
+}

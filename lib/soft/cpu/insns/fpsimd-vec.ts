@@ -225,7 +225,7 @@ function fpOp(u: number, a: number, opcode: number): FBin | undefined {
   const key = (u << 6) | (a << 5) | opcode;
   switch (key) {
     case 0b0011000: return (n, x, y, c) => fp.fpMaxNumN(n, x, y, c); // FMAXNM
-    case 0b0011011: return (n, x, y, c) => fp.fpMulXN(n, x, y, c); // FMULX
+    case 0b0011011: return (n, x, y, c) => fp.fpMulX(n, x, y, c); // FMULX
     case 0b0011111: return (n, x, y, c) => fp.fpRecipStepN(n, x, y, c); // FRECPS
     case 0b0111111: return (n, x, y, c) => fp.fpRSqrtStepN(n, x, y, c); // FRSQRTS
     case 0b0011001: return (n, x, y, c, d) => fp.fpMulAdd(n, d, x, y, c); // FMLA
@@ -894,7 +894,7 @@ function byElement(
     for (let i = 0; i < lanes; i++) {
       const a = elt(c, rn, i, n);
       const d = elt(c, rd, i, n);
-      if (isFmulx) res.push(fp.fpMulXN(n, a, x, c));
+      if (isFmulx) res.push(fp.fpMulX(n, a, x, c));
       else if (opcode === 0b1001) res.push(fp.fpMul(n, a, x, c));
       else if (opcode === 0b0001) res.push(fp.fpMulAdd(n, d, a, x, c));
       else res.push(fp.fpMulAdd(n, d, fp.fpNeg(n, a), x, c));
