@@ -14,13 +14,21 @@
  *   (fixed point), and the scalar (D) forms.
  * Permute: ZIP1/2, UZP1/2, TRN1/2; EXT; TBL/TBX.
  *
- * Lanes are handled as bigint in the general case; bitwise operations work on 32-bit words.
+ * Lanes are handled as bigint in the general case; bitwise operations work on 32-bit words, and the hot integer
+ * paths (ADD/SUB/CMEQ/CMTST, saturating/halving add/sub, SSHR/USHR/SSRA/USRA) use numbers for lanes up to 32 bits.
+ *
+ * The rest of ARMv8.0 AdvSIMD (saturating, rounding and narrowing shifts, SQDMULH and the SQDML* family, PMUL/
+ * PMULL, pairwise-long adds, CLS/CLZ, SQABS/SQNEG, SUQADD/USQADD, SQXTN and friends, SHLL, xHN, FMULX, the
+ * reciprocal estimates and steps, FCVTXN) is in ./fpsimd-sat.ts, called from the rows below; the Cryptographic
+ * Extension rows (AES, SHA1, SHA256) are in ./fpsimd-crypto.ts and appended to this file's rows. FP16
+ * arithmetic (FEAT_FP16), the v8.1+ groups and the other later extensions stay UNDEFINED, as on a Cortex-A57.
  */
 import { row, type Row } from '../decoder';
 import type { Core } from '../core';
 import { rz, wz } from '../state';
 import * as fp from '../fp';
 import type { Width } from '../fp';
+import { rows as cryptoRows } from './fpsimd-crypto';
 import { byElementSat, shiftImmSat, threeDiffSat, threeSameSat, twoMiscSat } from './fpsimd-sat';
 import { advSimdExpandImm, clearFrom, elt, eltN, sElt, setElt, setEltN, snapshot, sext, trunc } from '../simd';
 
@@ -873,6 +881,8 @@ export const rows: Row[] = [
     c.checkFp();
     byElement(c, 1, f.u, f.size, f.l, f.m, f.rm, f.opcode, f.h, f.rn, f.rd, true);
   }),
+  // AES / SHA1 / SHA256 (./fpsimd-crypto)
+  ...cryptoRows,
 ];
 
 function byElement(
