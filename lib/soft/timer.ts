@@ -279,8 +279,9 @@ export class GenericTimer {
       if ((ctl & CNT_CTL_ENABLE) === 0n || (ctl & CNT_CTL_IMASK) !== 0n) continue;
       // physical count at which count(kind) reaches cval
       const cval = this.store.get(kind, 'cval');
-      const at = kind === 'virt' ? cval + this.clock.cntvoff : cval;
-      const d = at > U64 ? U64 : at;
+      // mod 2^64: after KVM_REG_ARM_TIMER_CNT set a virtual count ahead of the physical one (a restored
+      // snapshot), cntvoff is a wrapped "negative" offset and the deadline wraps back below 2^64
+      const d = kind === 'virt' ? mod64(cval + this.clock.cntvoff) : cval;
       if (best === undefined || d < best) best = d;
     }
     return best;
