@@ -16,3 +16,5 @@ export { openKvm, kvmAvailability, openSharedKvmMemory } from './kvm';
 // SMP: one vCPU per worker thread, on either backend (README "SMP: one vCPU per worker")
 export { openSharedVm, kickVcpu, type OpenSharedVmOptions } from './soft/smp-open';
 export type { KvmHypervisor, KvmVm, KvmVcpu, KvmDevice, KvmGuestMemory, KvmKickHandle, KvmAvailability } from './kvm';
+// whole-VM snapshots on either backend and across them (docs/snapshot-format.md)
+export * from './snapshot';
