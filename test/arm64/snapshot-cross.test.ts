@@ -8,7 +8,7 @@
  */
 import { open } from '../../lib/open';
 import { captureVm, restoreVm, encodeSnapshot, decodeSnapshot, type RestoreWarning } from '../../lib/snapshot';
-import { KVM_REG_ARM_CORE, KVM_REG_ARM_COPROC_MASK, KVM_REG_ARM_FW, arm64SysregIdByName } from '../../lib/codec/regid';
+import { KVM_REG_ARM_CORE, KVM_REG_ARM_COPROC_MASK, KVM_REG_ARM_PSCI_VERSION, arm64SysregIdByName } from '../../lib/codec/regid';
 import { createGuestVm, guestParts, runGuest, closeGuestVm, EXPECTED_OUTPUT } from '../conformance/snapshot-guest';
 import { describeArm64, labCpu } from './helpers';
 
@@ -40,8 +40,9 @@ function expectHarmless(warnings: readonly RestoreWarning[]): void {
   for (const w of warnings) {
     expect(['reg-not-listed', 'reg-not-saved', 'reg-rejected', 'reg-differs', 'target']).toContain(w.kind);
     if (w.id !== undefined) {
-      const group = w.id & KVM_REG_ARM_COPROC_MASK;
-      expect({ id: w.id, core: group === KVM_REG_ARM_CORE, fw: group === KVM_REG_ARM_FW && w.kind !== 'reg-not-listed' && w.kind !== 'reg-not-saved', timer: TIMER.has(w.id) && w.kind !== 'reg-differs' }).toEqual({ id: w.id, core: false, fw: false, timer: false });
+      // core registers (incl. FP/SIMD), PSCI_VERSION and the timer must restore on both backends
+      const core = (w.id & KVM_REG_ARM_COPROC_MASK) === KVM_REG_ARM_CORE;
+      expect({ message: w.message, core, psci: w.id === (KVM_REG_ARM_PSCI_VERSION as bigint), timer: TIMER.has(w.id) }).toEqual({ message: w.message, core: false, psci: false, timer: false });
     }
   }
 }
