@@ -181,7 +181,22 @@ export interface OracleResult {
   waitSeconds: number;
 }
 
-/** Runs `count` snippets spread evenly over `classes` (interleaved in every batch). */
+/**
+ * The order snippets cycle through the classes: class c appears `c.weight` (default 1) times per cycle, spread
+ * out (round w lists every class whose weight exceeds w), so every batch interleaves all classes.
+ */
+export function schedule(classes: readonly EncodingClass[]): EncodingClass[] {
+  const ws = classes.map((c) => {
+    const w = c.weight ?? 1;
+    if (!Number.isInteger(w) || w < 1) throw new RangeError(`class ${c.name}: weight ${w} is not a positive integer`);
+    return w;
+  });
+  const out: EncodingClass[] = [];
+  for (let round = 0; round < Math.max(...ws); round++) classes.forEach((c, i) => { if ((ws[i] as number) > round) out.push(c); });
+  return out;
+}
+
+/** Runs `count` snippets spread over `classes` by weight (interleaved in every batch). */
 export async function runOracle(o: OracleOptions): Promise<OracleResult> {
   const create = loadCreateCpu();
   if (typeof create === 'string') throw new Error(create);
@@ -196,10 +211,11 @@ export async function runOracle(o: OracleOptions): Promise<OracleResult> {
   const t0 = process.hrtime.bigint();
   let interpNs = 0n;
   let waitNs = 0n;
+  const sched = schedule(o.classes);
   const makeBatch = (k: number, n: number): SnippetIn[] => {
     const r = new Rng((o.seed + Math.imul(k, 0x9e3779b1)) >>> 0);
     const recs: SnippetIn[] = [];
-    for (let i = 0; i < n; i++) recs.push(generate(o.classes[(k * batch + i) % o.classes.length] as EncodingClass, r, i));
+    for (let i = 0; i < n; i++) recs.push(generate(sched[(k * batch + i) % sched.length] as EncodingClass, r, i));
     return recs;
   };
   const nb = Math.ceil(o.count / batch);

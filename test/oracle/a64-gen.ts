@@ -209,6 +209,49 @@ function f32Bits(r: Rng): number {
   }
 }
 
+const F16_EDGE: readonly number[] = [
+  0, 0x8000, 0x7c00, 0xfc00, 0x7e00, 0xfe00, 0x7c01, 0x7d00, 0x0001, 0x03ff, 0x8001, 0x0200, 0x0400, 0x8400,
+  0x7bff, 0xfbff, 0x3c00, 0xbc00, 0x3800, 0x4000, 0x3e00, 0x4100, 0xc300, 0x3bff,
+];
+function f16Bits(r: Rng): number {
+  switch (r.below(4)) {
+    case 0:
+    case 1:
+      return r.pick(F16_EDGE);
+    case 2:
+      return ((r.chance(0.3) ? 0x8000 : 0) | ((15 - 4 + r.below(10)) << 10) | (r.chance(0.5) ? r.bits(4) << 6 : r.bits(10))) >>> 0;
+    default:
+      return r.bits(16);
+  }
+}
+
+/** An integer lane of e <= 32 bits, biased to the saturation edges (0x7f.., 0x80.., -1, 0, 1, neighbours). */
+export function laneEdge(r: Rng, e: number): number {
+  const m = e === 32 ? 0xffffffff : (1 << e) - 1;
+  const smax = e === 32 ? 0x7fffffff : m >>> 1;
+  switch (r.below(11)) {
+    case 0: return 0;
+    case 1: return m; // -1
+    case 2: return smax; // 0x7f..
+    case 3: return (smax + 1) >>> 0; // 0x80..
+    case 4: return r.chance(0.5) ? smax - 1 : (smax + 2) >>> 0;
+    case 5: return r.chance(0.5) ? 1 : m - 1;
+    case 6: return ((r.below(2 * e + 3) - (e + 1)) & m) >>> 0; // small signed (shift counts)
+    case 7: { const bit = (1 << r.below(e)) >>> 0; return (r.chance(0.5) ? bit : (m ^ bit)) >>> 0; } // single bit / single zero
+    case 8: return r.chance(0.5) ? (smax >>> r.below(e)) >>> 0 : ((smax + 1) >>> r.below(e)) >>> 0; // near powers of two
+    default: return (r.u32() & m) >>> 0;
+  }
+}
+function laneEdge64(r: Rng): bigint {
+  switch (r.below(8)) {
+    case 0: return r.pick([0n, M64, (1n << 63n) - 1n, 1n << 63n, (1n << 63n) - 2n, (1n << 63n) + 1n, 1n, M64 - 1n]);
+    case 1: return (BigInt(r.below(131)) - 65n) & M64;
+    case 2: return BigInt.asUintN(64, BigInt.asIntN(32, BigInt(laneEdge(r, 32)))); // 32-bit edges, sign-extended
+    case 3: return BigInt(laneEdge(r, 32));
+    default: return edge64(r);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------- snippet builder
 
 /** Builds one snippet: its instructions and its input state. */
@@ -264,6 +307,39 @@ export class Builder {
     // FPSR: cumulative IOC DZC OFC UFC IXC (4:0), IDC (7), QC (27)
     this.fpsr = r.chance(0.7) ? 0 : (r.u32() & 0x0800009f) >>> 0;
   }
+  /**
+   * fpState, then V registers re-filled for the AdvSIMD classes: per register one lane kind, biased by `mix`
+   * ('int': integer lanes with saturation edges per lane size, 'fp': FP lanes incl. half precision): integer
+   * lanes of 8/16/32/64 bits (0, 1, -1, 0x7f.., 0x80.., their neighbours, small signed, single bits, random),
+   * f64 / f32 / f16 lanes (±0, ±inf, NaNs, denormals, extremes, ±1...), random bytes.
+   */
+  simdState(mix: 'int' | 'fp'): void {
+    this.fpState();
+    const r = this.r;
+    const dv = new DataView(this.v.buffer);
+    for (let n = 0; n < 32; n++) {
+      const k = mix === 'int' ? (r.chance(0.8) ? r.below(4) : 4 + r.below(4)) : (r.chance(0.75) ? 4 + r.below(3) : r.below(4));
+      if (k === 7) {
+        for (let i = 0; i < 16; i += 4) dv.setUint32(n * 16 + i, r.u32(), true);
+      } else if (k === 3) {
+        for (let i = 0; i < 16; i += 8) dv.setBigUint64(n * 16 + i, laneEdge64(r), true);
+      } else if (k < 3) {
+        const e = 8 << k;
+        for (let i = 0; i < 16; i += e / 8) {
+          const v = laneEdge(r, e);
+          if (e === 8) dv.setUint8(n * 16 + i, v);
+          else if (e === 16) dv.setUint16(n * 16 + i, v, true);
+          else dv.setUint32(n * 16 + i, v, true);
+        }
+      } else if (k === 4) {
+        for (let i = 0; i < 16; i += 8) dv.setBigUint64(n * 16 + i, f64Bits(r), true);
+      } else if (k === 5) {
+        for (let i = 0; i < 16; i += 4) dv.setUint32(n * 16 + i, f32Bits(r), true);
+      } else {
+        for (let i = 0; i < 16; i += 2) dv.setUint16(n * 16 + i, f16Bits(r), true);
+      }
+    }
+  }
   finish(cls: string): SnippetIn {
     return { cls, insns: this.insns, x: this.x, sp: this.sp, nzcv: this.nzcv, fpsr: this.fpsr, fpcr: this.fpcr, v: this.v };
   }
@@ -280,6 +356,8 @@ export interface EncodingClass {
   readonly random?: boolean;
   /** instructions from other classes the snippets also use (must be implemented for the class to run) */
   readonly helpers?: readonly number[];
+  /** relative share of the run's snippets (default 1) */
+  readonly weight?: number;
   /** append the class's instructions and set up the input state */
   readonly build: (b: Builder) => void;
 }
@@ -362,6 +440,19 @@ const SIMD_2MISC = P('0 Q:1 U:1 01110 size:2 10000 opcode:5 10 rn:5 rd:5');
 const SIMD_MODIMM = P('0 Q:1 op:1 0111100000 abc:3 cmode:4 0 1 defgh:5 rd:5');
 const SIMD_SHIFT = P('0 Q:1 U:1 011110 immh:4 immb:3 opcode:5 1 rn:5 rd:5');
 const SIMD_ACROSS = P('0 Q:1 U:1 01110 size:2 11000 opcode:5 10 rn:5 rd:5');
+// --- AdvSIMD: three different, by element, scalar groups, shifts incl. narrowing, crypto
+const SIMD_3DIFF = P('0 Q:1 U:1 01110 size:2 1 rm:5 opcode:4 00 rn:5 rd:5');
+const SIMD_3DIFF_S = P('01 U:1 11110 size:2 1 rm:5 opcode:4 00 rn:5 rd:5');
+const SIMD_ELEM = P('0 Q:1 U:1 01111 size:2 L:1 M:1 rm:4 opcode:4 H:1 0 rn:5 rd:5');
+const SIMD_ELEM_S = P('01 U:1 11111 size:2 L:1 M:1 rm:4 opcode:4 H:1 0 rn:5 rd:5');
+const SIMD_3SAME_S = P('01 U:1 11110 size:2 1 rm:5 opcode:5 1 rn:5 rd:5');
+const SIMD_2MISC_S = P('01 U:1 11110 size:2 10000 opcode:5 10 rn:5 rd:5');
+const SIMD_SHIFT_S = P('01 U:1 111110 immh:4 immb:3 opcode:5 1 rn:5 rd:5');
+const SIMD_PAIR_S = P('01 U:1 11110 size:2 11000 opcode:5 10 rn:5 rd:5');
+const SIMD_DUP_S = P('01 0 11110000 imm5:5 0 0000 1 rn:5 rd:5');
+const CRYPTO_AES = P('01001110 size:2 10100 opcode:5 10 rn:5 rd:5');
+const CRYPTO_SHA3 = P('01011110 size:2 0 rm:5 0 opcode:3 00 rn:5 rd:5');
+const CRYPTO_SHA2 = P('01011110 size:2 10100 opcode:5 10 rn:5 rd:5');
 // --- SIMD&FP loads and stores
 const LDST_FP_UIMM = P('size:2 111 1 01 opc:2 imm12:12 rn:5 rt:5');
 const LDST_FP_PAIR = P('opc:2 101 1 idx:3 L:1 imm7:7 rt2:5 rn:5 rt:5');
@@ -398,6 +489,56 @@ function accessAlign(r: Rng, size: number): number {
 function sext(v: number, bits: number): number {
   return (v << (32 - bits)) >> (32 - bits);
 }
+
+/** Index fields of a by-element operand: H:L:M with Rm in V0-V15 (16-bit lanes), H:L (32-bit), H (64-bit). */
+function elemIndex(b: Builder, size: number): { H: number; L: number; M: number; rm: number } {
+  const r = b.r;
+  if (size === 1) return { H: r.bits(1), L: r.bits(1), M: r.bits(1), rm: b.reg() & 15 };
+  const m = b.reg();
+  return { H: r.bits(1), L: size === 3 ? 0 : r.bits(1), M: m >> 4, rm: m & 15 };
+}
+
+/** immh:immb for lane size 8 << s: the shift is 2*esize - imm (right) or imm - esize (left); biased to the ends. */
+function shiftImm(r: Rng, s: number): { immh: number; immb: number } {
+  const e = 8 << s;
+  const k = r.chance(0.5) ? r.pick([0, 1, e - 1, e - 2, e >> 1]) : r.below(e);
+  const v = e + k;
+  return { immh: v >> 3, immb: v & 7 };
+}
+
+const ELEM_INT_OPS: ReadonlyArray<readonly [number, number]> = [
+  [0, 8], [1, 0], [1, 4], [0, 12], [0, 13], // MUL MLA MLS SQDMULH SQRDMULH
+  [0, 2], [1, 2], [0, 6], [1, 6], [0, 10], [1, 10], // SMLAL UMLAL SMLSL UMLSL SMULL UMULL
+  [0, 3], [0, 7], [0, 11], // SQDMLAL SQDMLSL SQDMULL
+];
+/** [U, size<1> (a), opcode] of the FP ops in the scalar three-same group */
+const SCALAR3_FP_OPS: ReadonlyArray<readonly [number, number, number]> = [
+  [0, 0, 27], [0, 0, 28], [0, 0, 31], [0, 1, 31], // FMULX FCMEQ FRECPS FRSQRTS
+  [1, 0, 28], [1, 0, 29], [1, 1, 26], [1, 1, 28], [1, 1, 29], // FCMGE FACGE FABD FCMGT FACGT
+];
+/** [U, a, opcode] of the FP ops in the scalar two-register misc group */
+const SCALAR2_FP_OPS: ReadonlyArray<readonly [number, number, number]> = [
+  [0, 0, 26], [0, 0, 27], [0, 0, 28], [0, 0, 29], // FCVTNS FCVTMS FCVTAS SCVTF
+  [0, 1, 26], [0, 1, 27], [0, 1, 29], [0, 1, 31], [0, 1, 12], [0, 1, 13], [0, 1, 14], // FCVTPS FCVTZS FRECPE FRECPX FCMGT/FCMEQ/FCMLT #0
+  [1, 0, 26], [1, 0, 27], [1, 0, 28], [1, 0, 29], // FCVTNU FCVTMU FCVTAU UCVTF
+  [1, 1, 26], [1, 1, 27], [1, 1, 29], [1, 1, 12], [1, 1, 13], // FCVTPU FCVTZU FRSQRTE FCMGE/FCMLE #0
+];
+/** [U, a, opcode] of the FP lane ops in the vector two-register misc group */
+const VEC2_FP_OPS: ReadonlyArray<readonly [number, number, number]> = [
+  [0, 0, 24], [0, 0, 25], [0, 0, 26], [0, 0, 27], [0, 0, 28], [0, 0, 29], // FRINTN FRINTM FCVTNS FCVTMS FCVTAS SCVTF
+  [0, 1, 24], [0, 1, 25], [0, 1, 26], [0, 1, 27], [0, 1, 29], // FRINTP FRINTZ FCVTPS FCVTZS FRECPE
+  [0, 1, 12], [0, 1, 13], [0, 1, 14], [0, 1, 15], // FCMGT FCMEQ FCMLT #0, FABS
+  [1, 0, 24], [1, 0, 25], [1, 0, 26], [1, 0, 27], [1, 0, 28], [1, 0, 29], // FRINTA FRINTX FCVTNU FCVTMU FCVTAU UCVTF
+  [1, 1, 25], [1, 1, 26], [1, 1, 27], [1, 1, 29], [1, 1, 31], // FRINTI FCVTPU FCVTZU FRSQRTE FSQRT
+  [1, 1, 12], [1, 1, 13], [1, 1, 15], // FCMGE FCMLE #0, FNEG
+];
+/** [U, a, opcode] of the vector FP three-same ops */
+const VEC3_FP_OPS: ReadonlyArray<readonly [number, number, number]> = [
+  [0, 0, 24], [0, 0, 25], [0, 0, 26], [0, 0, 27], [0, 0, 28], [0, 0, 30], [0, 0, 31], // FMAXNM FMLA FADD FMULX FCMEQ FMAX FRECPS
+  [0, 1, 24], [0, 1, 25], [0, 1, 26], [0, 1, 30], [0, 1, 31], // FMINNM FMLS FSUB FMIN FRSQRTS
+  [1, 0, 24], [1, 0, 26], [1, 0, 27], [1, 0, 28], [1, 0, 29], [1, 0, 30], [1, 0, 31], // FMAXNMP FADDP FMUL FCMGE FACGE FMAXP FDIV
+  [1, 1, 24], [1, 1, 26], [1, 1, 28], [1, 1, 29], [1, 1, 30], // FMINNMP FABD FCMGT FACGT FMINP
+];
 
 export const CLASSES: readonly EncodingClass[] = [
   {
@@ -1024,6 +1165,276 @@ export const CLASSES: readonly EncodingClass[] = [
         setX(b, rn, BigInt(scratchEa(r, bytes, accessAlign(r, 1 << size))));
         b.emit(LDST_MULT, { Q, L: r.bits(1), opcode, size, rn, rt: b.reg() });
       }
+    },
+  },
+  // ------------------------------------------------------------------------------------------ AdvSIMD, wider
+  {
+    // SADDL/UADDL SADDW/UADDW SSUBL/USUBL SSUBW/USUBW ADDHN/RADDHN SABAL/UABAL SUBHN/RSUBHN SABDL/UABDL
+    // SMLAL/UMLAL SQDMLAL SMLSL/UMLSL SQDMLSL SMULL/UMULL SQDMULL PMULL (8-bit), the "2" forms (Q=1); scalar
+    // SQDMLAL/SQDMLSL/SQDMULL
+    name: 'simd-3diff',
+    group: 'simd',
+    weight: 2,
+    patterns: [SIMD_3DIFF, SIMD_3DIFF_S],
+    build: (b) => {
+      b.simdState('int');
+      repeat(b, () => {
+        const r = b.r;
+        if (r.chance(0.15)) {
+          b.emit(SIMD_3DIFF_S, { U: 0, size: 1 + r.bits(1), opcode: r.pick([9, 11, 13]), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+          return;
+        }
+        const opcode = r.below(15);
+        const sq = opcode === 9 || opcode === 11 || opcode === 13;
+        const U = sq || opcode === 14 ? 0 : r.bits(1);
+        const size = sq ? 1 + r.bits(1) : opcode === 14 ? 0 : r.below(3);
+        b.emit(SIMD_3DIFF, { Q: r.bits(1), U, size, opcode, rd: b.reg(), rn: b.reg(), rm: b.reg() });
+      });
+    },
+  },
+  {
+    // MUL MLA MLS SQDMULH SQRDMULH, SMLAL/UMLAL SMLSL/UMLSL SMULL/UMULL SQDMLAL SQDMLSL SQDMULL (+ "2") by
+    // element; scalar SQDMLAL SQDMLSL SQDMULL SQDMULH SQRDMULH by element
+    name: 'simd-elem',
+    group: 'simd',
+    weight: 2,
+    patterns: [SIMD_ELEM, SIMD_ELEM_S],
+    build: (b) => {
+      b.simdState('int');
+      repeat(b, () => {
+        const r = b.r;
+        const size = 1 + r.bits(1);
+        if (r.chance(0.25)) {
+          b.emit(SIMD_ELEM_S, { U: 0, size, opcode: r.pick([3, 7, 11, 12, 13]), ...elemIndex(b, size), rd: b.reg(), rn: b.reg() });
+          return;
+        }
+        const [U, opcode] = r.pick(ELEM_INT_OPS);
+        b.emit(SIMD_ELEM, { Q: r.bits(1), U, size, opcode, ...elemIndex(b, size), rd: b.reg(), rn: b.reg() });
+      });
+    },
+  },
+  {
+    // FMLA FMLS FMUL FMULX by element, vector (2S 4S 2D) and scalar (S D)
+    name: 'simd-elem-fp',
+    group: 'simd',
+    patterns: [SIMD_ELEM, SIMD_ELEM_S],
+    build: (b) => {
+      b.simdState('fp');
+      repeat(b, () => {
+        const r = b.r;
+        const size = 2 + r.bits(1);
+        const [U, opcode] = r.pick([[0, 1], [0, 5], [0, 9], [1, 9]] as const);
+        if (r.chance(0.3)) b.emit(SIMD_ELEM_S, { U, size, opcode, ...elemIndex(b, size), rd: b.reg(), rn: b.reg() });
+        else b.emit(SIMD_ELEM, { Q: size === 3 ? 1 : r.bits(1), U, size, opcode, ...elemIndex(b, size), rd: b.reg(), rn: b.reg() });
+      });
+    },
+  },
+  {
+    // scalar three same: SQADD/UQADD SQSUB/UQSUB SQSHL/UQSHL SQRSHL/UQRSHL (B H S D), SQDMULH/SQRDMULH (H S),
+    // CMGT/CMHI CMGE/CMHS SSHL/USHL SRSHL/URSHL ADD/SUB CMTST/CMEQ (D); FMULX FCMEQ FCMGE FCMGT FACGE FACGT FABD
+    // FRECPS FRSQRTS (S D)
+    name: 'simd-scalar3',
+    group: 'simd',
+    weight: 2,
+    patterns: [SIMD_3SAME_S],
+    build: (b) => {
+      b.simdState(b.r.chance(0.7) ? 'int' : 'fp');
+      repeat(b, () => {
+        const r = b.r;
+        if (r.chance(0.7)) {
+          const opcode = r.pick([1, 5, 9, 11, 1, 5, 9, 11, 6, 7, 8, 10, 16, 17, 22]);
+          const size = [1, 5, 9, 11].includes(opcode) ? r.bits(2) : opcode === 22 ? 1 + r.bits(1) : 3;
+          b.emit(SIMD_3SAME_S, { U: r.bits(1), size, opcode, rd: b.reg(), rn: b.reg(), rm: b.reg() });
+        } else {
+          const [U, a, opcode] = r.pick(SCALAR3_FP_OPS);
+          b.emit(SIMD_3SAME_S, { U, size: (a << 1) | r.bits(1), opcode, rd: b.reg(), rn: b.reg(), rm: b.reg() });
+        }
+      });
+    },
+  },
+  {
+    // scalar two-register misc: SUQADD/USQADD SQABS/SQNEG (B H S D), SQXTN/UQXTN SQXTUN, CMxx #0 ABS NEG (D),
+    // FCVTXN; FCVT{N,M,A,P,Z}{S,U} SCVTF UCVTF FRECPE FRSQRTE FRECPX FCMxx #0 (S D)
+    name: 'simd-scalar2',
+    group: 'simd',
+    weight: 2,
+    patterns: [SIMD_2MISC_S],
+    build: (b) => {
+      b.simdState(b.r.chance(0.6) ? 'int' : 'fp');
+      repeat(b, () => {
+        const r = b.r;
+        const k = r.below(10);
+        if (k < 5) {
+          const opcode = r.pick([3, 7, 3, 7, 8, 9, 10, 11, 18, 20, 20]);
+          const U = opcode === 10 ? 0 : opcode === 18 ? 1 : r.bits(1);
+          const size = opcode === 3 || opcode === 7 ? r.bits(2) : opcode === 18 || opcode === 20 ? r.below(3) : 3;
+          b.emit(SIMD_2MISC_S, { U, size, opcode, rd: b.reg(), rn: b.reg() });
+        } else if (k === 5) b.emit(SIMD_2MISC_S, { U: 1, size: 1, opcode: 22, rd: b.reg(), rn: b.reg() }); // FCVTXN
+        else {
+          const [U, a, opcode] = r.pick(SCALAR2_FP_OPS);
+          b.emit(SIMD_2MISC_S, { U, size: (a << 1) | r.bits(1), opcode, rd: b.reg(), rn: b.reg() });
+        }
+      });
+    },
+  },
+  {
+    // scalar pairwise ADDP (D), FADDP FMAXP FMINP FMAXNMP FMINNMP (S D); DUP (element, scalar) = MOV
+    name: 'simd-scalar-p',
+    group: 'simd',
+    patterns: [SIMD_PAIR_S, SIMD_DUP_S],
+    build: (b) => {
+      b.simdState(b.r.chance(0.3) ? 'int' : 'fp');
+      repeat(b, () => {
+        const r = b.r;
+        const k = r.below(8);
+        if (k === 0) b.emit(SIMD_PAIR_S, { U: 0, size: 3, opcode: 27, rd: b.reg(), rn: b.reg() });
+        else if (k === 1) {
+          const sz = r.bits(2);
+          b.emit(SIMD_DUP_S, { imm5: ((r.bits(4 - sz) << 1) | 1) << sz, rd: b.reg(), rn: b.reg() });
+        } else {
+          const [a, opcode] = r.pick([[0, 12], [0, 13], [0, 15], [1, 12], [1, 15]] as const);
+          b.emit(SIMD_PAIR_S, { U: 1, size: (a << 1) | r.bits(1), opcode, rd: b.reg(), rn: b.reg() });
+        }
+      });
+    },
+  },
+  {
+    // vector shifts by immediate, every ARMv8.0 opcode, edge-biased shift amounts: SSHR USHR SSRA USRA SRSHR
+    // URSHR SRSRA URSRA SRI SHL SLI SQSHLU SQSHL UQSHL, narrowing SHRN RSHRN SQSHRN UQSHRN SQRSHRN UQRSHRN SQSHRUN
+    // SQRSHRUN (+ "2"), SSHLL/USHLL (+ "2"), SCVTF/UCVTF/FCVTZS/FCVTZU (fixed point)
+    name: 'simd-shift',
+    group: 'simd',
+    weight: 2,
+    patterns: [SIMD_SHIFT],
+    build: (b) => {
+      b.simdState(b.r.chance(0.8) ? 'int' : 'fp');
+      repeat(b, () => {
+        const r = b.r;
+        const opcode = r.pick([0, 2, 4, 6, 8, 10, 12, 14, 16, 17, 18, 19, 20, 12, 14, 16, 17, 18, 19, 28, 31]);
+        let U = r.bits(1);
+        if (opcode === 8 || opcode === 12) U = 1;
+        let s: number;
+        let Q = r.bits(1);
+        if (opcode >= 16 && opcode <= 20) s = r.below(3);
+        else if (opcode >= 28) s = 2 + r.bits(1);
+        else s = r.bits(2);
+        if (s === 3 && opcode < 16) Q = 1;
+        if (s === 3 && opcode >= 28) Q = 1;
+        b.emit(SIMD_SHIFT, { Q, U, ...shiftImm(r, s), opcode, rd: b.reg(), rn: b.reg() });
+      });
+    },
+  },
+  {
+    // scalar shifts by immediate: SSHR USHR SSRA USRA SRSHR URSHR SRSRA URSRA SHL SLI SRI (D), SQSHL UQSHL SQSHLU
+    // (B H S D), SQSHRN UQSHRN SQRSHRN UQRSHRN SQSHRUN SQRSHRUN (to B H S), SCVTF UCVTF FCVTZS FCVTZU (fixed, S D)
+    name: 'simd-shift-s',
+    group: 'simd',
+    patterns: [SIMD_SHIFT_S],
+    build: (b) => {
+      b.simdState(b.r.chance(0.8) ? 'int' : 'fp');
+      repeat(b, () => {
+        const r = b.r;
+        const opcode = r.pick([0, 2, 4, 6, 8, 10, 12, 14, 12, 14, 16, 17, 18, 19, 16, 17, 18, 19, 28, 31]);
+        let U = r.bits(1);
+        if (opcode === 8 || opcode === 12 || opcode === 16 || opcode === 17) U = 1;
+        const s = opcode <= 10 ? 3 : opcode <= 14 ? r.bits(2) : opcode <= 19 ? r.below(3) : 2 + r.bits(1);
+        b.emit(SIMD_SHIFT_S, { U, ...shiftImm(r, s), opcode, rd: b.reg(), rn: b.reg() });
+      });
+    },
+  },
+  {
+    // vector two-register misc, integer: SADDLP/UADDLP SADALP/UADALP SUQADD/USQADD SQABS/SQNEG SQXTN/UQXTN
+    // SQXTUN XTN SHLL (+ "2"), CLS/CLZ, RBIT, URECPE/URSQRTE
+    name: 'simd-misc2',
+    group: 'simd',
+    weight: 2,
+    patterns: [SIMD_2MISC],
+    build: (b) => {
+      b.simdState('int');
+      repeat(b, () => {
+        const r = b.r;
+        const opcode = r.pick([2, 6, 3, 7, 20, 18, 19, 2, 6, 3, 7, 20, 18, 4, 5, 28]);
+        let Q = r.bits(1);
+        let U = r.bits(1);
+        let size: number;
+        if (opcode === 3 || opcode === 7) {
+          size = r.bits(2);
+          if (size === 3) Q = 1;
+        } else if (opcode === 19) {
+          U = 1;
+          size = r.below(3);
+        } else if (opcode === 5) {
+          U = 1;
+          size = 1; // RBIT
+        } else if (opcode === 28) size = 2; // URECPE (U=0) / URSQRTE (U=1): 32-bit lanes
+        else size = r.below(3);
+        b.emit(SIMD_2MISC, { Q, U, size, opcode, rd: b.reg(), rn: b.reg() });
+      });
+    },
+  },
+  {
+    // vector FP two-register misc: FABS FNEG FSQRT FRINT{N,M,P,Z,A,X,I} FCVT{N,M,A,P,Z}{S,U} SCVTF UCVTF FCMxx #0
+    // FRECPE FRSQRTE, FCVTN FCVTL FCVTXN (+ "2"); across lanes FMAXV FMINV FMAXNMV FMINNMV
+    name: 'simd-fpmisc',
+    group: 'simd',
+    weight: 2,
+    patterns: [SIMD_2MISC, SIMD_ACROSS],
+    build: (b) => {
+      b.simdState('fp');
+      repeat(b, () => {
+        const r = b.r;
+        const k = r.below(10);
+        if (k === 0) {
+          b.emit(SIMD_ACROSS, { Q: 1, U: 1, size: r.bits(1) << 1, opcode: r.pick([12, 15]), rd: b.reg(), rn: b.reg() });
+        } else if (k === 1) {
+          const [U, opcode, sz] = r.pick([[0, 22, 0], [0, 22, 1], [0, 23, 0], [0, 23, 1], [1, 22, 1]] as const); // FCVTN FCVTL FCVTXN
+          b.emit(SIMD_2MISC, { Q: r.bits(1), U, size: sz, opcode, rd: b.reg(), rn: b.reg() });
+        } else {
+          const [U, a, opcode] = r.pick(VEC2_FP_OPS);
+          const sz = r.bits(1);
+          b.emit(SIMD_2MISC, { Q: sz ? 1 : r.bits(1), U, size: (a << 1) | sz, opcode, rd: b.reg(), rn: b.reg() });
+        }
+      });
+    },
+  },
+  {
+    // vector FP three same: FADD FSUB FMUL FDIV FMLA FMLS FMAX FMIN FMAXNM FMINNM FMULX FRECPS FRSQRTS FABD FCMEQ
+    // FCMGE FCMGT FACGE FACGT, pairwise FADDP FMAXP FMINP FMAXNMP FMINNMP (2S 4S 2D)
+    name: 'simd-fp3',
+    group: 'simd',
+    weight: 2,
+    patterns: [SIMD_3SAME],
+    build: (b) => {
+      b.simdState('fp');
+      repeat(b, () => {
+        const r = b.r;
+        const [U, a, opcode] = r.pick(VEC3_FP_OPS);
+        const sz = r.bits(1);
+        b.emit(SIMD_3SAME, { Q: sz ? 1 : r.bits(1), U, size: (a << 1) | sz, opcode, rd: b.reg(), rn: b.reg(), rm: b.reg() });
+      });
+    },
+  },
+  {
+    // Cryptographic Extension: AESE AESD AESMC AESIMC, SHA1C SHA1P SHA1M SHA1SU0 SHA256H SHA256H2 SHA256SU1,
+    // SHA1H SHA1SU1 SHA256SU0, PMULL/PMULL2 (64-bit lanes)
+    name: 'crypto',
+    group: 'simd',
+    patterns: [CRYPTO_AES, CRYPTO_SHA3, CRYPTO_SHA2, SIMD_3DIFF],
+    build: (b) => {
+      b.simdState(b.r.chance(0.5) ? 'int' : 'fp');
+      repeat(b, () => {
+        const r = b.r;
+        const k = r.below(4);
+        if (k === 0) {
+          // often the real pairs: AESE + AESMC, AESD + AESIMC on the same register
+          const d = b.reg();
+          const dec = r.bits(1);
+          b.emit(CRYPTO_AES, { size: 0, opcode: 4 + dec, rd: d, rn: b.reg() });
+          if (r.chance(0.6)) b.emit(CRYPTO_AES, { size: 0, opcode: 6 + dec, rd: r.chance(0.7) ? d : b.reg(), rn: d });
+        } else if (k === 1) b.emit(CRYPTO_SHA3, { size: 0, opcode: r.below(7), rd: b.reg(), rn: b.reg(), rm: b.reg() });
+        else if (k === 2) b.emit(CRYPTO_SHA2, { size: 0, opcode: r.below(3), rd: b.reg(), rn: b.reg() });
+        else b.emit(SIMD_3DIFF, { Q: r.bits(1), U: 0, size: 3, opcode: 14, rd: b.reg(), rn: b.reg(), rm: b.reg() });
+      });
     },
   },
 ];
