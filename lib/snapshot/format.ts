@@ -254,6 +254,12 @@ function encodeGic(g: SnapshotGic): Uint8Array {
 }
 
 function isZeroPage(b: Uint8Array, off: number, end: number): boolean {
+  const start = b.byteOffset + off;
+  if (start % 4 === 0 && (end - off) % 4 === 0) {
+    const w = new Int32Array(b.buffer, start, (end - off) / 4);
+    for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
+    return true;
+  }
   for (let i = off; i < end; i++) if (b[i] !== 0) return false;
   return true;
 }
