@@ -5,7 +5,9 @@
 #                                             guest (kernel + initramfs with node); idempotent, non-interactive
 #   ci/arm64-lab.sh run [OPTIONS] -- CMD ...   boot the guest, run CMD in the project folder, exit with its status
 #   ci/arm64-lab.sh test                       what `npm run test:arm64` runs: cross-build the addon, build the
-#                                             TypeScript on the host, run the arm64 tier (test/arm64) in the guest
+#                                             TypeScript on the host, run test/arm64 in the guest
+#                                             (KVM_ARM_LAB_SUITES="arm64 native conformance" adds those suites;
+#                                             KVM_ARM_LAB_CPUS picks the CPUs, default cortex-a57 and max w/o SVE)
 #   ci/arm64-lab.sh tools                      cross-compile ci/guest-tools/*.c into ci/.out/bin (static arm64)
 #
 # run options:
@@ -356,12 +358,13 @@ cmd_test() {
 	mkdir -p "$CI/.out"
 	cmd_tools
 	cross_build_addon
-	log "compiling TypeScript (lib + test/arm64) -> ci/.out/js"
+	log "compiling TypeScript (lib + test/arm64, test/native, test/conformance) -> ci/.out/js"
 	# type errors are npm test's business (typecheck); here only emitted JS matters, and tsc emits despite them
 	(cd "$ROOT" && node node_modules/typescript/bin/tsc -p ci/tsconfig.arm64.json >"$CI/.out/tsc.log" 2>&1) ||
 		{ log "tsc reported type errors (JS still emitted): $(grep -c 'error TS' "$CI/.out/tsc.log") (ci/.out/tsc.log)"; }
 	[ -f "$CI/.out/js/lib/kvm/index.js" ] || fail "tsc emitted no lib/kvm (see ci/.out/tsc.log)"
 	ln -sfn ../../../../test/fixtures "$CI/.out/js/test/fixtures"
+	[ -d "$ROOT/guests" ] && ln -sfn ../../../guests "$CI/.out/js/guests"
 	local rc=0 cpu t1
 	# -cpu max with SVE: node (jest) dies with SIGSEGV in about half the runs on qemu 7.2 TCG (C programs and node
 	# with -cpu max,sve=off are fine: measured 6/6 vs 2/6), so the node tier runs max without SVE; the SVE register
@@ -369,7 +372,8 @@ cmd_test() {
 	for cpu in ${KVM_ARM_LAB_CPUS:-cortex-a57 max,sve=off,pauth-impdef=on}; do
 		t1=$SECONDS
 		log "arm64 tier on --cpu $cpu"
-		cmd_run --cpu "$cpu" --wait --timeout 1500 -e KVM_ARM_LAB_CPU="$cpu" -e KVM_ARM_ADDON="$CI/.out/kvm-arm-arm64.node" -e CI=true -- \
+		cmd_run --cpu "$cpu" --wait --timeout 1500 -e KVM_ARM_LAB_CPU="$cpu" -e KVM_ARM_ADDON="$CI/.out/kvm-arm-arm64.node" -e CI=true \
+			-e KVM_ARM_LAB_SUITES="${KVM_ARM_LAB_SUITES:-arm64}" -- \
 			node node_modules/jest/bin/jest.js -c ci/jest.arm64.config.js -i --ci || rc=$?
 		log "arm64 tier on --cpu $cpu: exit $rc in $((SECONDS - t1)) s"
 		[ "$rc" = 0 ] || break
