@@ -7,12 +7,12 @@
  * ORACLE_BATCH (default 20000). The classes come from the interpreter's decoder table (see a64-diff.ts).
  * Replay a failure with `node scripts/oracle.js --seed S --class NAME --count N`.
  */
-import { CLASSES, Rng, generate } from './a64-gen';
+import { CLASSES, Rng, generate, laneEdge } from './a64-gen';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { classStatus, compare, loadDecoder } from './a64-diff';
+import { classStatus, compare, loadDecoder, schedule } from './a64-diff';
 import { loadCreateCpu } from './a64-interp';
 import { oracleUnavailable, runHarness } from './a64-qemu';
 import { SCRATCH_ADDR, SIGBUS, SIGILL, decodeOut, encodeIn, fnv1a, scratchInit, type SnippetIn } from './a64-record';
@@ -27,6 +27,30 @@ const BATCH = Number(process.env['ORACLE_BATCH'] ?? 20000);
 function blank(insns: number[]): SnippetIn {
   return { cls: 'manual', insns, x: Array.from({ length: 31 }, (_, i) => BigInt(i) * 0x101n), sp: 0x7fff0000n, nzcv: 0, fpsr: 0, fpcr: 0, v: new Uint8Array(512) };
 }
+
+describe('A64 oracle generator (no qemu needed)', () => {
+  test('the run schedule gives every class its weight, spread over the cycle', () => {
+    const s = schedule(CLASSES);
+    for (const c of CLASSES) expect(s.filter((x) => x === c).length).toBe(c.weight ?? 1);
+    // the first cycle round lists every class once, in order
+    expect(s.slice(0, CLASSES.length)).toEqual([...CLASSES]);
+    expect(() => schedule([{ ...(CLASSES[0] as (typeof CLASSES)[number]), weight: 0 }])).toThrow(RangeError);
+  });
+
+  test('integer lanes hit the saturation edges of every lane size', () => {
+    const r = new Rng(9);
+    for (const e of [8, 16, 32]) {
+      const m = e === 32 ? 0xffffffff : 2 ** e - 1;
+      const seen = new Set<number>();
+      for (let i = 0; i < 2000; i++) {
+        const v = laneEdge(r, e);
+        expect(v >= 0 && v <= m).toBe(true);
+        seen.add(v);
+      }
+      for (const want of [0, 1, m, (m - 1) / 2, (m + 1) / 2, (m - 1) / 2 - 1, (m + 1) / 2 + 1, m - 1]) expect(seen.has(want)).toBe(true);
+    }
+  });
+});
 
 d('A64 differential oracle (qemu-aarch64)', () => {
   test('the harness captures registers, flags, memory, V registers, FPSR and FPCR exactly', async () => {

@@ -75,7 +75,7 @@ export function disassemble(words: readonly number[]): string[] {
     const b = Buffer.alloc(words.length * 4);
     words.forEach((w, i) => b.writeUInt32LE(w >>> 0, i * 4));
     fs.writeFileSync(f, b);
-    const txt = execFileSync(OBJDUMP, ['-D', '-b', 'binary', '-m', 'aarch64', f], { encoding: 'utf8' });
+    const txt = execFileSync(OBJDUMP, ['-D', '-b', 'binary', '-m', 'aarch64', f], { encoding: 'utf8', maxBuffer: 256 << 20 });
     const lines = txt.split('\n').filter((l) => /^\s+[0-9a-f]+:\t/.test(l));
     return lines.map((l) => l.replace(/^\s+[0-9a-f]+:\t[0-9a-f]{8}\s+/, '').trim());
   } catch {
