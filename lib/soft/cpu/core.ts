@@ -9,6 +9,7 @@ import type { Decoded, Decoder } from './decoder';
 import { CpuState, checkU64 } from './state';
 import { walk, type WalkResult } from './mmu';
 import { SysregFile } from './sysregs';
+import { execFast } from './fast';
 
 /** Memory access flags for Core.ld / Core.st */
 export const ACC_ALIGN = 1; // alignment check regardless of SCTLR.A (exclusives, acquire/release)
@@ -68,8 +69,11 @@ export class Core extends CpuState implements Cpu {
   eventRegister = false;
   retired = 0;
 
-  /** the instruction being executed */
-  cur: Decoded | undefined;
+  /**
+   * The word of the instruction being executed (the slow paths re-decode it through the cache: storing the
+   * Decoded object itself on every instruction cost a GC write barrier each time).
+   */
+  curInsn = 0;
   /** set by stopWith(); returned by run() */
   private stop: CpuStop | undefined;
   private stopRequested = false;
@@ -162,9 +166,10 @@ export class Core extends CpuState implements Cpu {
           } else this.pcLo = pcLo + 4;
           if (this.il !== 0) this.takeSync(EC.ILLEGAL, 0);
           const d = dec.decode(insn);
-          this.cur = d;
+          this.curInsn = insn;
           if (trace !== undefined) trace(this.bigFrom(pcLo, pcHi), insn);
-          d.exec(this, d.f);
+          if (d.op !== 0) execFast(this, d);
+          else d.exec(this, d.f);
           this.retired++;
           if (this.stopRequested) return { kind: 'budget' };
         }
@@ -600,7 +605,7 @@ export class Core extends CpuState implements Cpu {
       this.mhi = Number(v >> 32n);
       return this.mlo;
     }
-    const d = this.cur!;
+    const d = this.decoder.decode(this.curInsn);
     let iss = -1;
     if ((flags & (ACC_NOSYN | ACC_EXCL)) === 0 && d.row.syndrome !== undefined) iss = d.row.syndrome(d.f);
     const wnr = write ? 1 << 6 : 0;

@@ -153,13 +153,27 @@ function popcount(x: number): number {
   return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
 
-/** A decoded instruction: the row, its field record, and the handler (what the executor caches). */
+/**
+ * A decoded instruction: the row, its field record, and the handler (what the executor caches), plus the fast-path
+ * operation and its pre-extracted operands filled in once at decode time by ./fast.ts (`op` 0: run `exec`).
+ * Every entry has the same fields (one object shape), so the executor's loads from it stay monomorphic.
+ */
 export interface Decoded {
   readonly insn: number;
   readonly row: Row;
   readonly f: any;
   readonly exec: Handler<any>;
+  op: number;
+  a: number;
+  b: number;
+  c: number;
+  e: number;
+  g: number;
+  k: number;
 }
+
+/** Fills the fast-path fields of a new cache entry (see ./fast.ts). */
+export type Specializer = (row: Row, f: any, d: Decoded) => void;
 
 /** Rows bucketed by instruction bits [28:25] (the A64 top-level op0), each bucket in match order. */
 export class Decoder {
@@ -170,7 +184,10 @@ export class Decoder {
   private readonly cacheVals: Array<Decoded | undefined> = new Array(1 << 16).fill(undefined);
   readonly undefinedRow: Row;
 
-  constructor(rows: readonly Row[], undefinedHandler: Handler<{ readonly insn: number }>) {
+  private readonly specialize: Specializer | undefined;
+
+  constructor(rows: readonly Row[], undefinedHandler: Handler<{ readonly insn: number }>, specialize?: Specializer) {
+    this.specialize = specialize;
     // stable sort: higher prio, then more fixed bits, then table order
     const indexed = rows.map((r, i) => ({ r, i }));
     indexed.sort((a, b) => b.r.prio - a.r.prio || popcount(b.r.mask) - popcount(a.r.mask) || a.i - b.i);
@@ -200,7 +217,8 @@ export class Decoder {
     const hit = this.cacheVals[slot];
     if (hit !== undefined && this.cacheKeys[slot] === (insn | 0)) return hit;
     const r = this.lookup(insn >>> 0);
-    const d: Decoded = { insn: insn >>> 0, row: r, f: r.make(insn >>> 0), exec: r.exec };
+    const d: Decoded = { insn: insn >>> 0, row: r, f: r.make(insn >>> 0), exec: r.exec, op: 0, a: 0, b: 0, c: 0, e: 0, g: 0, k: 0 };
+    if (this.specialize !== undefined) this.specialize(r, d.f, d);
     this.cacheKeys[slot] = insn | 0;
     this.cacheVals[slot] = d;
     return d;

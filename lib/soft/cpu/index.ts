@@ -6,6 +6,7 @@ import type { Cpu, CpuOptions } from './api';
 import { Core } from './core';
 import { Decoder } from './decoder';
 import { ALL_ROWS } from './insns';
+import { specialize } from './fast';
 
 export type { Cpu, CpuOptions, CpuStop, PhysBus, RamRegion, MmioResult, CpuClock } from './api';
 
@@ -13,7 +14,7 @@ let decoder: Decoder | undefined;
 
 /** The shared decoder (built once, on first use). */
 export function getDecoder(): Decoder {
-  if (decoder === undefined) decoder = new Decoder(ALL_ROWS, (c) => c.undef());
+  if (decoder === undefined) decoder = new Decoder(ALL_ROWS, (c) => c.undef(), specialize);
   return decoder;
 }
 

@@ -1,0 +1,468 @@
+/**
+ * Fast paths of the interpreter: common special cases of the hottest rows, executed by one `switch` on a small
+ * operation number instead of the row's general handler.
+ *
+ * At decode time (once per cached instruction word) {@link specialize} looks at the row and its fields and, for a
+ * case it covers, stores an operation number and pre-extracted operands (register slot offsets, immediates,
+ * shift amounts, branch offsets) in the {@link Decoded} entry; {@link execFast} runs it. Every other word keeps
+ * `op = 0` and runs its row's handler as before. Each fast operation is the same computation as the row handler
+ * for that case (the row handlers stay the reference: the oracle and unit tests exercise both paths, and a fast
+ * path falls back to `d.exec` for anything it does not cover at run time, e.g. an SP base that fails the SP
+ * alignment check). Memory goes through Core.ld/Core.st (TLB fast path inside; faults, MMIO and the ISS for MMIO
+ * stops unchanged: the slow path re-decodes the current word for the row's syndrome), and every access is done
+ * before any register write, as the handlers do.
+ *
+ * Operand fields of a Decoded entry: `a` destination slot offset (2 * slot), `b` first source / base slot
+ * offset, `g` second source / index slot offset, `k` immediate or offset, `c` and `e` small per-op parameters.
+ * Slot offsets already map register 31 to SP, XZR (read) or the discard slot (write), as the row would.
+ *
+ * Adding a case: a new `OP_*` number, a branch in `specialize` that sets it only when the row's handler would do
+ * exactly the computation in the new `case` (and raise no exception the case does not raise), and the case.
+ */
+import type { Decoded, Row } from './decoder';
+import type { Core } from './core';
+import { ACC_NOSYN } from './core';
+import { add32, add64, condHolds, decodeBitMasks, nzLogic } from './alu';
+import { rz, wz } from './state';
+
+const TWO32 = 4294967296;
+
+/** no fast path: run the row's handler */
+export const OP_NONE = 0;
+const OP_ADDI_X = 1;
+const OP_SUBI_X = 2;
+const OP_ADDI_W = 3;
+const OP_SUBI_W = 4;
+const OP_ADDSI = 5; // S forms of ADD/SUB (immediate): e = sf, c = 1 for SUBS
+const OP_ADDR_X = 6; // ADD (shifted register, LSL #k), 64-bit
+const OP_SUBR_X = 7;
+const OP_ADDR_W = 8;
+const OP_SUBR_W = 9;
+const OP_ADDSR = 10; // ADDS/SUBS (shifted register, no shift): e = sf, c = 1 for SUBS
+const OP_LOG_X = 11; // AND/ORR/EOR/ANDS (+ inverted forms) shifted register, no shift, 64-bit: c = opc, e = N
+const OP_LOG_W = 12; // the same, 32-bit, LSL/LSR/ASR #k: c = opc | N << 2 | shift type << 3
+const OP_LOGI_X = 13; // AND/ORR/EOR/ANDS (immediate): k = mask low, e = mask high, c = opc
+const OP_LOGI_W = 14;
+const OP_MOVC = 15; // MOVZ/MOVN: k = low, e = high
+const OP_B = 16;
+const OP_BL = 17;
+const OP_BCOND = 18; // c = cond
+const OP_CBZ = 19; // e = sf, c = 1 for CBNZ
+const OP_TBZ = 20; // b = slot word, c = bit, e = 1 for TBNZ
+const OP_RET = 21; // RET/BR
+const OP_LDST_U = 22; // unsigned offset: e = size, c = 0 store / 1 load (zero-extending)
+const OP_LDST_WB = 23; // pre/post-index: e = size, c = opc | pre << 1 | writeback << 2
+const OP_LDST_R = 24; // register offset (UXTW or LSL/UXTX): e = size, c = opc | 64-bit index << 1, k = shift
+
+/** Fill `d.op` and the operand fields for a word of `row` with fields `f`; leaves `op = 0` when not covered. */
+export function specialize(row: Row, f: any, d: Decoded): void {
+  switch (row.name) {
+    case 'ADDSUB_imm': {
+      const imm = f.sh ? f.imm12 * 4096 : f.imm12;
+      d.b = f.rn * 2;
+      d.k = imm;
+      if (f.s) {
+        d.a = wz(f.rd) * 2;
+        d.e = f.sf;
+        d.c = f.op;
+        d.op = OP_ADDSI;
+      } else {
+        d.a = f.rd * 2;
+        d.op = f.sf ? (f.op ? OP_SUBI_X : OP_ADDI_X) : f.op ? OP_SUBI_W : OP_ADDI_W;
+      }
+      return;
+    }
+    case 'ADDSUB_shifted': {
+      if (f.shift === 3 || (!f.sf && f.imm6 >= 32)) return; // UNDEFINED: the handler raises it
+      d.a = wz(f.rd) * 2;
+      d.b = rz(f.rn) * 2;
+      d.g = rz(f.rm) * 2;
+      if (f.s) {
+        if (f.imm6 !== 0) return;
+        d.e = f.sf;
+        d.c = f.op;
+        d.op = OP_ADDSR;
+        return;
+      }
+      if (f.shift !== 0 && f.imm6 !== 0) return; // LSR/ASR by a non-zero amount: the handler
+      d.k = f.imm6;
+      d.op = f.sf ? (f.op ? OP_SUBR_X : OP_ADDR_X) : f.op ? OP_SUBR_W : OP_ADDR_W;
+      return;
+    }
+    case 'LOGIC_shifted': {
+      if (!f.sf && f.imm6 >= 32) return;
+      d.a = wz(f.rd) * 2;
+      d.b = rz(f.rn) * 2;
+      d.g = rz(f.rm) * 2;
+      if (f.sf) {
+        if (f.imm6 !== 0) return;
+        d.c = f.opc;
+        d.e = f.n;
+        d.op = OP_LOG_X;
+      } else {
+        if (f.shift === 3 && f.imm6 !== 0) return; // ROR: the handler
+        d.c = f.opc | (f.n << 2) | ((f.imm6 === 0 ? 0 : f.shift) << 3);
+        d.k = f.imm6;
+        d.op = OP_LOG_W;
+      }
+      return;
+    }
+    case 'LOGIC_imm': {
+      const m = decodeBitMasks(f.n, f.imms, f.immr, true, f.sf);
+      if (m === null) return;
+      d.a = (f.opc === 3 ? wz(f.rd) : f.rd) * 2;
+      d.b = rz(f.rn) * 2;
+      d.k = m[0]!;
+      d.e = f.sf ? m[1]! : 0;
+      d.c = f.opc;
+      d.op = f.sf ? OP_LOGI_X : OP_LOGI_W;
+      return;
+    }
+    case 'MOVW': {
+      if (f.opc === 1 || f.opc === 3 || (f.sf === 0 && f.hw >= 2)) return; // MOVK and UNDEFINED: the handler
+      const pos = f.hw * 16;
+      let lo = pos < 32 ? (f.imm16 << pos) >>> 0 : 0;
+      let hi = pos >= 32 ? (f.imm16 << (pos - 32)) >>> 0 : 0;
+      if (f.opc === 0) {
+        lo = ~lo >>> 0;
+        hi = f.sf ? ~hi >>> 0 : 0;
+      }
+      d.a = wz(f.rd) * 2;
+      d.k = lo;
+      d.e = hi;
+      d.op = OP_MOVC;
+      return;
+    }
+    case 'B':
+    case 'BL':
+      d.k = ((f.imm26 << 6) >> 6) * 4;
+      d.op = row.name === 'B' ? OP_B : OP_BL;
+      return;
+    case 'B_cond':
+      d.k = ((f.imm19 << 13) >> 13) * 4;
+      d.c = f.cond;
+      d.op = OP_BCOND;
+      return;
+    case 'CBZ':
+      d.k = ((f.imm19 << 13) >> 13) * 4;
+      d.b = rz(f.rt) * 2;
+      d.e = f.sf;
+      d.c = f.op;
+      d.op = OP_CBZ;
+      return;
+    case 'TBZ':
+      d.k = ((f.imm14 << 18) >> 18) * 4;
+      d.b = rz(f.rt) * 2 + f.b5;
+      d.c = f.b40;
+      d.e = f.op;
+      d.op = OP_TBZ;
+      return;
+    case 'BR':
+    case 'RET':
+      d.b = rz(f.rn) * 2;
+      d.op = OP_RET;
+      return;
+    case 'LDST_uimm':
+      if (f.opc > 1) return; // signed loads, PRFM: the handler
+      d.a = (f.opc === 0 ? rz(f.rt) : wz(f.rt)) * 2;
+      d.b = f.rn * 2;
+      d.k = f.imm12 << f.size;
+      d.e = 1 << f.size;
+      d.c = f.opc;
+      d.op = OP_LDST_U;
+      return;
+    case 'LDST_imm_wb': {
+      if (f.opc > 1) return;
+      const wb = !(f.opc !== 0 && f.rt === f.rn && f.rn !== 31);
+      d.a = (f.opc === 0 ? rz(f.rt) : wz(f.rt)) * 2;
+      d.b = f.rn * 2;
+      d.k = (f.imm9 << 23) >> 23;
+      d.e = 1 << f.size;
+      d.c = f.opc | (f.pre << 1) | (wb ? 4 : 0);
+      d.op = OP_LDST_WB;
+      return;
+    }
+    case 'LDST_reg':
+      if (f.opc > 1 || (f.option !== 2 && f.option !== 3)) return;
+      d.a = (f.opc === 0 ? rz(f.rt) : wz(f.rt)) * 2;
+      d.b = f.rn * 2;
+      d.g = rz(f.rm) * 2;
+      d.k = f.s ? f.size : 0;
+      d.e = 1 << f.size;
+      d.c = f.opc | (f.option === 3 ? 2 : 0);
+      d.op = OP_LDST_R;
+      return;
+    default:
+      return;
+  }
+}
+
+/** Branch to ipc + off (|off| < 2^28) without the division of the general Core.branchRel when no carry. */
+function branchRel(c: Core, off: number): void {
+  const t = c.ipcLo + off;
+  if (t >= 0 && t < TWO32) {
+    c.pcLo = t;
+    c.pcHi = c.ipcHi;
+  } else c.branchRel(off);
+}
+
+/** One load or store of `size` bytes at (lo, hi): opc 0 stores slot `t`, 1 loads it zero-extended. */
+function ldst(c: Core, x: Uint32Array, opc: number, size: number, lo: number, hi: number, t: number, flags: number): void {
+  if (opc === 0) {
+    c.st(lo, hi, size, x[t]!, x[t + 1]!, flags);
+    return;
+  }
+  const v = c.ld(lo, hi, size, flags);
+  if (size === 8) {
+    x[t] = c.mlo;
+    x[t + 1] = c.mhi;
+  } else {
+    x[t] = v;
+    x[t + 1] = 0;
+  }
+}
+
+/** Runs a specialized instruction (`d.op !== 0`). */
+export function execFast(c: Core, d: Decoded): void {
+  const x = c.x;
+  switch (d.op) {
+    case OP_ADDI_X: {
+      const n = d.b;
+      const lo = x[n]! + d.k;
+      const hi = x[n + 1]! + (lo >= TWO32 ? 1 : 0);
+      x[d.a] = lo; // Uint32Array stores reduce modulo 2^32
+      x[d.a + 1] = hi;
+      return;
+    }
+    case OP_SUBI_X: {
+      const n = d.b;
+      const lo = x[n]! - d.k;
+      const hi = x[n + 1]! - (lo < 0 ? 1 : 0);
+      x[d.a] = lo;
+      x[d.a + 1] = hi;
+      return;
+    }
+    case OP_ADDI_W:
+      x[d.a] = x[d.b]! + d.k;
+      x[d.a + 1] = 0;
+      return;
+    case OP_SUBI_W:
+      x[d.a] = x[d.b]! - d.k;
+      x[d.a + 1] = 0;
+      return;
+    case OP_ADDSI: {
+      const n = d.b;
+      const imm = d.k;
+      if (d.e) {
+        if (d.c) add64(c, x[n]!, x[n + 1]!, ~imm >>> 0, 0xffffffff, 1, true);
+        else add64(c, x[n]!, x[n + 1]!, imm, 0, 0, true);
+      } else if (d.c) add32(c, x[n]!, ~imm >>> 0, 1, true);
+      else add32(c, x[n]!, imm, 0, true);
+      x[d.a] = c.rlo;
+      x[d.a + 1] = c.rhi;
+      return;
+    }
+    case OP_ADDR_X:
+    case OP_SUBR_X: {
+      const m = d.g;
+      let blo = x[m]!;
+      let bhi = x[m + 1]!;
+      const sh = d.k;
+      if (sh !== 0) {
+        if (sh < 32) {
+          bhi = ((bhi << sh) | (blo >>> (32 - sh))) >>> 0;
+          blo = (blo << sh) >>> 0;
+        } else {
+          bhi = (blo << (sh - 32)) >>> 0;
+          blo = 0;
+        }
+      }
+      const n = d.b;
+      if (d.op === OP_ADDR_X) {
+        const lo = x[n]! + blo;
+        const hi = x[n + 1]! + bhi + (lo >= TWO32 ? 1 : 0);
+        x[d.a] = lo;
+        x[d.a + 1] = hi;
+      } else {
+        const lo = x[n]! - blo;
+        const hi = x[n + 1]! - bhi - (lo < 0 ? 1 : 0);
+        x[d.a] = lo;
+        x[d.a + 1] = hi;
+      }
+      return;
+    }
+    case OP_ADDR_W:
+      x[d.a] = x[d.b]! + (x[d.g]! << d.k);
+      x[d.a + 1] = 0;
+      return;
+    case OP_SUBR_W:
+      x[d.a] = x[d.b]! - (x[d.g]! << d.k);
+      x[d.a + 1] = 0;
+      return;
+    case OP_ADDSR: {
+      const n = d.b;
+      const m = d.g;
+      if (d.e) {
+        if (d.c) add64(c, x[n]!, x[n + 1]!, ~x[m]! >>> 0, ~x[m + 1]! >>> 0, 1, true);
+        else add64(c, x[n]!, x[n + 1]!, x[m]!, x[m + 1]!, 0, true);
+      } else if (d.c) add32(c, x[n]!, ~x[m]! >>> 0, 1, true);
+      else add32(c, x[n]!, x[m]!, 0, true);
+      x[d.a] = c.rlo;
+      x[d.a + 1] = c.rhi;
+      return;
+    }
+    case OP_LOG_X: {
+      const n = d.b;
+      const m = d.g;
+      let blo = x[m]!;
+      let bhi = x[m + 1]!;
+      if (d.e) {
+        blo = ~blo;
+        bhi = ~bhi;
+      }
+      let lo: number;
+      let hi: number;
+      const opc = d.c;
+      if (opc === 1) {
+        lo = (x[n]! | blo) >>> 0;
+        hi = (x[n + 1]! | bhi) >>> 0;
+      } else if (opc === 2) {
+        lo = (x[n]! ^ blo) >>> 0;
+        hi = (x[n + 1]! ^ bhi) >>> 0;
+      } else {
+        lo = (x[n]! & blo) >>> 0;
+        hi = (x[n + 1]! & bhi) >>> 0;
+        if (opc === 3) nzLogic(c, lo, hi, 1);
+      }
+      x[d.a] = lo;
+      x[d.a + 1] = hi;
+      return;
+    }
+    case OP_LOG_W: {
+      const p = d.c;
+      const v = x[d.g]!;
+      const k = d.k;
+      const t = p >>> 3;
+      let b = t === 0 ? v << k : t === 1 ? v >>> k : v >> k;
+      if ((p & 4) !== 0) b = ~b;
+      const a = x[d.b]!;
+      const opc = p & 3;
+      const r = (opc === 1 ? a | b : opc === 2 ? a ^ b : a & b) >>> 0;
+      if (opc === 3) nzLogic(c, r, 0, 0);
+      x[d.a] = r;
+      x[d.a + 1] = 0;
+      return;
+    }
+    case OP_LOGI_X:
+    case OP_LOGI_W: {
+      const n = d.b;
+      const mlo = d.k;
+      const mhi = d.e;
+      const lo0 = x[n]!;
+      const hi0 = d.op === OP_LOGI_X ? x[n + 1]! : 0;
+      const opc = d.c;
+      let lo: number;
+      let hi: number;
+      if (opc === 1) {
+        lo = (lo0 | mlo) >>> 0;
+        hi = (hi0 | mhi) >>> 0;
+      } else if (opc === 2) {
+        lo = (lo0 ^ mlo) >>> 0;
+        hi = (hi0 ^ mhi) >>> 0;
+      } else {
+        lo = (lo0 & mlo) >>> 0;
+        hi = (hi0 & mhi) >>> 0;
+        if (opc === 3) nzLogic(c, lo, hi, d.op === OP_LOGI_X ? 1 : 0);
+      }
+      x[d.a] = lo;
+      x[d.a + 1] = hi;
+      return;
+    }
+    case OP_MOVC:
+      x[d.a] = d.k;
+      x[d.a + 1] = d.e;
+      return;
+    case OP_B:
+      branchRel(c, d.k);
+      return;
+    case OP_BL:
+      x[60] = c.pcLo;
+      x[61] = c.pcHi;
+      branchRel(c, d.k);
+      return;
+    case OP_BCOND:
+      if (condHolds(c, d.c)) branchRel(c, d.k);
+      return;
+    case OP_CBZ: {
+      const s = d.b;
+      const zero = d.e ? (x[s]! | x[s + 1]!) === 0 : x[s] === 0;
+      if (zero !== (d.c === 1)) branchRel(c, d.k);
+      return;
+    }
+    case OP_TBZ:
+      if (((x[d.b]! >>> d.c) & 1) === d.e) branchRel(c, d.k);
+      return;
+    case OP_RET: {
+      const s = d.b;
+      c.branchTo(x[s]!, x[s + 1]!);
+      return;
+    }
+    case OP_LDST_U: {
+      const n = d.b;
+      let lo = x[n]!;
+      let hi = x[n + 1]!;
+      if (n === 62 && (lo & 15) !== 0) break; // SP base, maybe the SP alignment fault: the handler
+      lo += d.k;
+      if (lo >= TWO32) {
+        lo -= TWO32;
+        hi = (hi + 1) >>> 0;
+      }
+      ldst(c, x, d.c, d.e, lo, hi, d.a, 0);
+      return;
+    }
+    case OP_LDST_WB: {
+      const n = d.b;
+      const blo = x[n]!;
+      const bhi = x[n + 1]!;
+      if (n === 62 && (blo & 15) !== 0) break;
+      let nlo = blo + d.k;
+      let nhi = bhi;
+      if (nlo >= TWO32) {
+        nlo -= TWO32;
+        nhi = (bhi + 1) >>> 0;
+      } else if (nlo < 0) {
+        nlo += TWO32;
+        nhi = (bhi - 1) >>> 0;
+      }
+      const p = d.c;
+      if ((p & 2) !== 0) ldst(c, x, p & 1, d.e, nlo, nhi, d.a, ACC_NOSYN);
+      else ldst(c, x, p & 1, d.e, blo, bhi, d.a, ACC_NOSYN);
+      if ((p & 4) !== 0) {
+        x[n] = nlo;
+        x[n + 1] = nhi;
+      }
+      return;
+    }
+    case OP_LDST_R: {
+      const n = d.b;
+      const blo = x[n]!;
+      if (n === 62 && (blo & 15) !== 0) break;
+      const m = d.g;
+      const p = d.c;
+      let olo = x[m]!;
+      let ohi = (p & 2) !== 0 ? x[m + 1]! : 0;
+      const sh = d.k;
+      if (sh !== 0) {
+        ohi = ((ohi << sh) | (olo >>> (32 - sh))) >>> 0;
+        olo = (olo << sh) >>> 0;
+      }
+      const l = blo + olo;
+      const carry = l >= TWO32 ? 1 : 0;
+      ldst(c, x, p & 1, d.e, l >>> 0, (x[n + 1]! + ohi + carry) >>> 0, d.a, 0);
+      return;
+    }
+    default:
+      break;
+  }
+  d.exec(c, d.f);
+}
