@@ -457,6 +457,12 @@ const CRYPTO_SHA2 = P('01011110 size:2 10100 opcode:5 10 rn:5 rd:5');
 const LDST_FP_UIMM = P('size:2 111 1 01 opc:2 imm12:12 rn:5 rt:5');
 const LDST_FP_PAIR = P('opc:2 101 1 idx:3 L:1 imm7:7 rt2:5 rn:5 rt:5');
 const LDST_MULT = P('0 Q:1 0011000 L:1 000000 opcode:4 size:2 rn:5 rt:5');
+const LDST_FP_IMM9 = P('size:2 111 1 00 opc:2 0 imm9:9 idx:2 rn:5 rt:5');
+const LDST_FP_REG = P('size:2 111 1 00 opc:2 1 rm:5 option:3 S:1 10 rn:5 rt:5');
+const LDR_FP_LIT = P('opc:2 011 1 00 imm19:19 rt:5');
+const LDST_MULT_POST = P('0 Q:1 0011001 L:1 0 rm:5 opcode:4 size:2 rn:5 rt:5');
+const LDST_SINGLE = P('0 Q:1 0011010 L:1 R:1 00000 opcode:3 S:1 size:2 rn:5 rt:5');
+const LDST_SINGLE_POST = P('0 Q:1 0011011 L:1 R:1 rm:5 opcode:3 S:1 size:2 rn:5 rt:5');
 
 const CLREX_WORD = 0xd5033f5f; // CLREX (CRm = 0b1111)
 const ADD_IMM_X = (rd: number, rn: number, imm: number): number => (0x91000000 | (imm << 10) | (rn << 5) | rd) >>> 0;
@@ -1434,6 +1440,112 @@ export const CLASSES: readonly EncodingClass[] = [
         } else if (k === 1) b.emit(CRYPTO_SHA3, { size: 0, opcode: r.below(7), rd: b.reg(), rn: b.reg(), rm: b.reg() });
         else if (k === 2) b.emit(CRYPTO_SHA2, { size: 0, opcode: r.below(3), rd: b.reg(), rn: b.reg() });
         else b.emit(SIMD_3DIFF, { Q: r.bits(1), U: 0, size: 3, opcode: 14, rd: b.reg(), rn: b.reg(), rm: b.reg() });
+      });
+    },
+  },
+  {
+    // SIMD&FP loads and stores not in ldst-fp: LDUR/STUR and pre/post-index B H S D Q, register offset
+    // (UXTW LSL SXTW SXTX, scaled or not), LDR literal S D Q, LD1-LD4/ST1-ST4 (multiple) post-index by immediate
+    // or register, LD1-LD4/ST1-ST4 (single lane) and LD1R-LD4R, with and without post-index
+    name: 'ldst-simd',
+    group: 'fp',
+    patterns: [LDST_FP_IMM9, LDST_FP_REG, LDR_FP_LIT, LDST_MULT_POST, LDST_SINGLE, LDST_SINGLE_POST],
+    helpers: [ADD_IMM_X(0, 0, 1)],
+    build: (b) => {
+      b.simdState(b.r.chance(0.5) ? 'int' : 'fp');
+      const r = b.r;
+      const k = r.below(6);
+      const ldst1 = (): { size: number; opc: number; bytes: number } => {
+        const q = r.chance(0.2);
+        const size = q ? 0 : r.bits(2);
+        return { size, opc: (q ? 2 : 0) | r.bits(1), bytes: q ? 16 : 1 << size };
+      };
+      if (k === 0) {
+        // unscaled (idx 00), post-index (01), pre-index (11)
+        const { size, opc, bytes } = ldst1();
+        const idx = r.pick([0, 1, 3]);
+        const imm9 = r.chance(0.3) ? r.pick([0, 1, 0x1ff, 0xff, 0x100, 16, 0x1f0]) : r.bits(9);
+        const off = sext(imm9, 9);
+        const rn = r.below(31);
+        const ea = scratchEa(r, bytes, accessAlign(r, bytes));
+        setX(b, rn, idx === 1 ? BigInt(ea) : BigInt(ea - off));
+        b.emit(LDST_FP_IMM9, { size, opc, imm9, idx, rn, rt: b.reg() });
+      } else if (k === 1) {
+        const { size, opc, bytes } = ldst1();
+        const option = r.pick([2, 3, 6, 7]);
+        const S = r.bits(1);
+        const rn = r.below(31);
+        const rm = distinct(r, [rn]);
+        const small = BigInt(r.below(512)) - 256n;
+        const rmv = r.chance(0.3) ? edge64(r) : r.chance(0.5) ? small & M64 : (small & 0xffffffffn) | (r.u64() & 0xffffffff00000000n);
+        setX(b, rm, rmv);
+        let idx = rmv & M64;
+        if (option === 2) idx &= 0xffffffffn;
+        else if (option === 6) idx = BigInt.asIntN(32, idx) & M64;
+        idx = (idx << BigInt(S ? Math.log2(bytes) : 0)) & M64;
+        const ea = scratchEa(r, bytes, accessAlign(r, bytes));
+        setX(b, rn, (BigInt(ea) - idx) & M64);
+        b.emit(LDST_FP_REG, { size, opc, option, S, rn, rm, rt: b.reg() });
+      } else if (k === 2) {
+        // literal inside this snippet's own slot (its words and UDFs)
+        const opc = r.below(3);
+        const bytes = 4 << opc;
+        const target = r.below(SLOT_WORDS - bytes / 4 + 1);
+        const before = r.below(3);
+        for (let i = 0; i < before; i++) b.insns.push(ADD_IMM_X(b.reg(false), b.reg(false), r.bits(12)));
+        b.emit(LDR_FP_LIT, { opc, imm19: (target - b.insns.length) & 0x7ffff, rt: b.reg() });
+      } else if (k === 3) {
+        // multiple structures, post-index: rm = 31 adds the transfer size, else Xm
+        const opcode = r.pick([7, 10, 6, 2, 8, 4, 0]);
+        const nregs = opcode === 7 ? 1 : opcode === 10 || opcode === 8 ? 2 : opcode === 6 || opcode === 4 ? 3 : 4;
+        const Q = r.bits(1);
+        const size = opcode === 7 || opcode === 10 || opcode === 6 || opcode === 2 ? r.bits(2) : Q ? r.bits(2) : r.below(3);
+        const bytes = nregs * (Q ? 16 : 8);
+        const rn = r.chance(0.1) ? 31 : r.below(31);
+        const rm = r.chance(0.5) ? 31 : distinct(r, [rn, 31]);
+        if (rm !== 31) setX(b, rm, r.chance(0.5) ? BigInt(r.below(64)) : edge64(r));
+        setX(b, rn, BigInt(scratchEa(r, bytes, rn === 31 ? 16 : accessAlign(r, 1 << size))));
+        b.emit(LDST_MULT_POST, { Q, L: r.bits(1), rm, opcode, size, rn, rt: b.reg() });
+      } else {
+        // single lane / replicate: opcode<2:1> is the scale, opcode<0>:R + 1 structures
+        const L = r.bits(1);
+        const opcode = L ? r.below(8) : r.below(6);
+        const R = r.bits(1);
+        const selem = ((opcode & 1) << 1 | R) + 1;
+        const Q = r.bits(1);
+        let S = r.bits(1);
+        let size = r.bits(2);
+        let scale = opcode >> 1;
+        if (scale === 1) size &= 2; // H: size<0> = 0
+        else if (scale === 2) {
+          size = r.bits(1); // S (00) or D (01, S = 0)
+          if (size === 1) { S = 0; scale = 3; }
+        } else if (scale === 3) {
+          S = 0;
+          scale = size; // replicate: element size from size
+        }
+        const bytes = selem << scale;
+        const rn = r.chance(0.1) ? 31 : r.below(31);
+        const post = r.chance(0.5);
+        const rm = r.chance(0.5) ? 31 : distinct(r, [rn, 31]);
+        if (post && rm !== 31) setX(b, rm, r.chance(0.5) ? BigInt(r.below(64)) : edge64(r));
+        setX(b, rn, BigInt(scratchEa(r, bytes, rn === 31 ? 16 : accessAlign(r, 1 << scale))));
+        if (post) b.emit(LDST_SINGLE_POST, { Q, L, R, rm, opcode, S, size, rn, rt: b.reg() });
+        else b.emit(LDST_SINGLE, { Q, L, R, opcode, S, size, rn, rt: b.reg() });
+      }
+    },
+  },
+  {
+    // FCVT from half precision (ftype 11: ARMv8.0, unlike the FP16 arithmetic), FMOV to/from the upper 64 bits
+    name: 'fp-half',
+    group: 'fp',
+    patterns: [FP_DP1, FP_INT],
+    build: (b) => {
+      b.simdState('fp');
+      repeat(b, () => {
+        const r = b.r;
+        if (r.chance(0.7)) b.emit(FP_DP1, { ftype: 3, opcode: 4 + r.bits(1), rd: b.reg(), rn: b.reg() });
+        else b.emit(FP_INT, { sf: 1, ftype: 2, rmode: 1, opcode: 6 + r.bits(1), rd: b.reg(), rn: b.reg() });
       });
     },
   },
