@@ -111,7 +111,7 @@ describeArm64('arm64 KVM: guest exits', () => {
     const g = guest([0x14000000]); // b .
     const running = g.vcpu.runAsync();
     const kvmModule = require.resolve('../../lib/kvm');
-    // the worker needs JS: the compiled tree (the lab runs compiled tests) or dist/cjs after `npm run build`
+    // the worker needs JS: the compiled tree (the lab runs compiled tests) or dist/cjs after `npm run compile`
     const modulePath = kvmModule.endsWith('.ts') ? require.resolve('../../dist/cjs/kvm') : kvmModule;
     const worker = new Worker(
       `const { parentPort, workerData } = require('node:worker_threads');
