@@ -6,7 +6,6 @@
 import { Worker } from 'node:worker_threads';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ts from 'typescript';
 import { availableBackends } from './backends';
 import { arm64CoreId } from '../../lib/codec/regid';
 import { KVM_DEV_TYPE, KVM_DEV_ARM_VGIC_GRP, KVM_VGIC_V2_ADDR_TYPE_DIST, KVM_VGIC_V2_ADDR_TYPE_CPU, KVM_DEV_ARM_VGIC_CTRL_INIT } from '../../lib/codec/vgic';
@@ -19,8 +18,14 @@ const DONE = 0x09000000n; // outside RAM: an MMIO exit
 const GICD = 0x08000000n;
 const GICC = 0x08010000n;
 
-// --- the library as JS for the workers (ts-jest does not reach worker threads): transpiled once here
+// --- the library as JS for the workers (ts-jest does not reach worker threads): transpiled once here. When this
+// file is itself compiled JS (the arm64 lab runs tsc output from ci/.out/js), lib/ next to it is JS too: the
+// workers require lib/index.js directly and nothing is transpiled (typescript is not even loaded).
+const COMPILED = __filename.endsWith('.js');
+const LIB_ENTRY = join(__dirname, '../../lib', COMPILED ? 'index.js' : 'index.ts');
 function transpileLib(): Record<string, string> {
+  if (COMPILED) return {};
+  const ts = require('typescript') as typeof import('typescript');
   const root = join(__dirname, '../../lib');
   const out: Record<string, string> = {};
   const walk = (d: string): void => {
@@ -89,7 +94,7 @@ class VcpuThread {
   readonly done: Promise<Done>;
   constructor(vm: Vm, idx: number, regs: Record<string, bigint>, features: string[] = []) {
     libJs ??= transpileLib();
-    this.worker = new Worker(WORKER, { eval: true, workerData: { libJs, entry: join(__dirname, '../../lib/index.ts'), handle: vm.share(), idx, regs, features } });
+    this.worker = new Worker(WORKER, { eval: true, workerData: { libJs, entry: LIB_ENTRY, handle: vm.share(), idx, regs, features } });
     let created!: (c: Created) => void;
     let done!: (d: Done) => void;
     let failed!: (e: Error) => void;
