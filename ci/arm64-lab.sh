@@ -5,9 +5,10 @@
 #                                             guest (kernel + initramfs with node); idempotent, non-interactive
 #   ci/arm64-lab.sh run [OPTIONS] -- CMD ...   boot the guest, run CMD in the project folder, exit with its status
 #   ci/arm64-lab.sh test                       what `npm run test:arm64` runs: cross-build the addon, build the
-#                                             TypeScript on the host, run test/arm64 in the guest
-#                                             (KVM_ARM_LAB_SUITES="arm64 native conformance" adds those suites;
-#                                             KVM_ARM_LAB_CPUS picks the CPUs, default cortex-a57 and max w/o SVE)
+#                                             TypeScript on the host, run test/arm64, test/native and
+#                                             test/conformance in the guest (KVM_ARM_LAB_SUITES picks the
+#                                             suites, default "arm64 native conformance"; KVM_ARM_LAB_CPUS picks
+#                                             the CPUs, default cortex-a57 and max w/o SVE)
 #   ci/arm64-lab.sh tools                      cross-compile ci/guest-tools/*.c into ci/.out/bin (static arm64)
 #
 # run options:
@@ -363,6 +364,12 @@ cmd_test() {
 	(cd "$ROOT" && node node_modules/typescript/bin/tsc -p ci/tsconfig.arm64.json >"$CI/.out/tsc.log" 2>&1) ||
 		{ log "tsc reported type errors (JS still emitted): $(grep -c 'error TS' "$CI/.out/tsc.log") (ci/.out/tsc.log)"; }
 	[ -f "$CI/.out/js/lib/kvm/index.js" ] || fail "tsc emitted no lib/kvm (see ci/.out/tsc.log)"
+	# tsc never deletes: the JS of a test file that was removed or renamed since the last build would still run
+	local js src
+	while IFS= read -r js; do
+		src=${js#"$CI/.out/js/"}; src=$ROOT/${src%.js}.ts
+		[ -f "$src" ] || { log "removing stale ${js#$ROOT/} (no ${src#$ROOT/})"; rm -f "$js" "$js.map"; }
+	done < <(find "$CI/.out/js/test" -name '*.test.js')
 	ln -sfn ../../../../test/fixtures "$CI/.out/js/test/fixtures"
 	[ -d "$ROOT/guests" ] && ln -sfn ../../../guests "$CI/.out/js/guests"
 	local rc=0 cpu t1
@@ -373,7 +380,7 @@ cmd_test() {
 		t1=$SECONDS
 		log "arm64 tier on --cpu $cpu"
 		cmd_run --cpu "$cpu" --wait --timeout 1500 -e KVM_ARM_LAB_CPU="$cpu" -e KVM_ARM_ADDON="$CI/.out/kvm-arm-arm64.node" -e CI=true \
-			-e KVM_ARM_LAB_SUITES="${KVM_ARM_LAB_SUITES:-arm64}" -- \
+			-e KVM_ARM_LAB_SUITES="${KVM_ARM_LAB_SUITES:-arm64 native conformance}" -- \
 			node node_modules/jest/bin/jest.js -c ci/jest.arm64.config.js -i --ci || rc=$?
 		log "arm64 tier on --cpu $cpu: exit $rc in $((SECONDS - t1)) s"
 		[ "$rc" = 0 ] || break

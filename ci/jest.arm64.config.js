@@ -5,9 +5,8 @@
 // emulated CPU (JS there is 10-40x slower than on the host).
 const path = require('node:path');
 const root = path.join(__dirname, '..');
-// KVM_ARM_LAB_SUITES: which compiled test folders run (default: the arm64 tier; 'native' and 'conformance' add
-// those suites, which do not all pass in the guest yet: see ci/README.md)
-const suites = (process.env.KVM_ARM_LAB_SUITES || 'arm64').split(/[\s,]+/).filter(Boolean);
+// KVM_ARM_LAB_SUITES: which compiled test folders run (default all three: the arm64 tier, native, conformance)
+const suites = (process.env.KVM_ARM_LAB_SUITES || 'arm64 native conformance').split(/[\s,]+/).filter(Boolean);
 module.exports = {
   rootDir: root,
   roots: suites.map((s) => `<rootDir>/ci/.out/js/test/${s}`),
