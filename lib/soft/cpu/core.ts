@@ -9,7 +9,7 @@ import type { Decoded, Decoder } from './decoder';
 import { CpuState, checkU64 } from './state';
 import { walk, type WalkResult } from './mmu';
 import { SysregFile } from './sysregs';
-import { execFast } from './fast';
+import { execute } from './fast';
 
 /** Memory access flags for Core.ld / Core.st */
 export const ACC_ALIGN = 1; // alignment check regardless of SCTLR.A (exclusives, acquire/release)
@@ -30,7 +30,7 @@ const P_DEV = 64;
 const P_RAM = 128;
 const P_RAMW = 256;
 
-const TLB_SIZE = 1024;
+const TLB_SIZE = 1024; // ld()/st() use the literal 1023 (TLB_SIZE - 1) on their fast paths
 
 /** Thrown to unwind a handler after a guest exception was set up or a stop was recorded. */
 export const UNWIND = { unwind: true } as const;
@@ -61,7 +61,8 @@ export class Core extends CpuState implements Cpu {
   readonly clock: CpuClock;
   readonly decoder: Decoder;
   readonly sys: SysregFile;
-  private readonly trace: ((pc: bigint, insn: number) => void) | undefined;
+  /** executor internals (./fast.ts): the trace hook, the pending stop, requestStop(), the code page */
+  readonly trace: ((pc: bigint, insn: number) => void) | undefined;
 
   irqLine = false;
   fiqLine = false;
@@ -75,8 +76,8 @@ export class Core extends CpuState implements Cpu {
    */
   curInsn = 0;
   /** set by stopWith(); returned by run() */
-  private stop: CpuStop | undefined;
-  private stopRequested = false;
+  stop: CpuStop | undefined;
+  stopRequested = false;
   /** pending MMIO completion: the row/fields of the stopped instruction */
   private mmioPending: { d: Decoded; size: number; isWrite: boolean; iss: number } | undefined;
 
@@ -86,16 +87,14 @@ export class Core extends CpuState implements Cpu {
   private readonly tlbPerm = new Uint16Array(TLB_SIZE);
   private readonly tlbPa = new Float64Array(TLB_SIZE);
   private readonly tlbDv: Array<DataView | null> = new Array(TLB_SIZE).fill(null);
-  private readonly tlbOff = new Float64Array(TLB_SIZE);
   private rdMask = P_R1 | P_RAM;
   private wrMask = P_W1 | P_RAMW;
   private busGen = -1;
 
   // ---- fetch cache (the current code page)
-  private fLo = -1; // page VA low (page aligned), -1 = invalid
-  private fHi = 0;
-  private fDv: DataView | null = null;
-  private fOff = 0;
+  fLo = -1; // page VA low (page aligned), -1 = invalid
+  fHi = 0;
+  fDv: DataView | null = null;
 
   // ---- exclusive monitor (local): PA and size, -1 = open
   exclPa = -1;
@@ -144,48 +143,11 @@ export class Core extends CpuState implements Cpu {
     this.stop = undefined;
     this.stopRequested = false;
     if (this.bus.generation !== this.busGen) this.flushTlb();
-    const trace = this.trace;
-    const dec = this.decoder;
-    let left = budget;
-    // The try block is outside the per-instruction loop: a guest exception or a stop unwinds to here and the
-    // loop is re-entered.
-    for (;;) {
-      try {
-        while (left > 0) {
-          left--;
-          if ((this.irqLine && (this.daif & 2) === 0) || (this.fiqLine && (this.daif & 1) === 0)) this.takeInterrupt();
-          const pcLo = this.pcLo;
-          const pcHi = this.pcHi;
-          this.ipcLo = pcLo;
-          this.ipcHi = pcHi;
-          const insn =
-            (pcLo & 0xfffff003) === this.fLo && pcHi === this.fHi ? this.fDv!.getUint32(this.fOff + (pcLo & 0xfff), true) : this.fetchSlow();
-          if (pcLo >= 0xfffffffc) {
-            this.pcLo = 0;
-            this.pcHi = (pcHi + 1) >>> 0;
-          } else this.pcLo = pcLo + 4;
-          if (this.il !== 0) this.takeSync(EC.ILLEGAL, 0);
-          const d = dec.decode(insn);
-          this.curInsn = insn;
-          if (trace !== undefined) trace(this.bigFrom(pcLo, pcHi), insn);
-          if (d.op !== 0) execFast(this, d);
-          else d.exec(this, d.f);
-          this.retired++;
-          if (this.stopRequested) return { kind: 'budget' };
-        }
-        return { kind: 'budget' };
-      } catch (e) {
-        if (e !== UNWIND) throw e;
-        const s = this.stop;
-        if (s !== undefined) {
-          this.stop = undefined;
-          return s;
-        }
-      }
-    }
+    return execute(this, budget);
   }
 
-  private fetchSlow(): number {
+  /** Fetch through a translation (the executor's path when PC leaves the cached code page). */
+  fetchSlow(): number {
     const lo = this.pcLo;
     const hi = this.pcHi;
     if ((lo & 3) !== 0) {
@@ -209,8 +171,7 @@ export class Core extends CpuState implements Cpu {
     this.fLo = (lo & 0xfffff000) | 0;
     this.fHi = hi | 0;
     this.fDv = this.tlbDv[i]!;
-    this.fOff = this.tlbOff[i]!;
-    return this.fDv.getUint32(this.fOff + (lo & 0xfff), true);
+    return this.fDv.getUint32(lo & 0xfff, true);
   }
 
   requestStop(): void {
@@ -334,7 +295,7 @@ export class Core extends CpuState implements Cpu {
     this.fLo = -1;
   }
 
-  private takeInterrupt(): void {
+  takeInterrupt(): void {
     const fiq = this.fiqLine && (this.daif & 1) === 0;
     // the interrupt is taken before the instruction at pc: preferred return = pc
     this.enterException(fiq ? 0x100 : 0x80, this.pcLo, this.pcHi);
@@ -403,16 +364,17 @@ export class Core extends CpuState implements Cpu {
 
   /** Load `size` bytes. Returns the value for sizes 1/2/4; for 8, sets mlo/mhi and returns mlo. */
   ld(lo: number, hi: number, size: number, flags: number): number {
-    const i = (lo >>> 12) & (TLB_SIZE - 1);
+    // literals on the fast paths (1023 = TLB_SIZE - 1, 2 = ACC_UNPRIV): module-level consts are loads in V8's code
+    const i = (lo >>> 12) & 1023;
     if (
       this.tlbLo[i] === ((lo & 0xfffff000) | 1) &&
       this.tlbHi[i] === (hi | 0) &&
       (lo & (size - 1)) === 0 &&
-      (flags & ACC_UNPRIV) === 0 &&
+      (flags & 2) === 0 &&
       (this.tlbPerm[i]! & this.rdMask) === this.rdMask
     ) {
       const dv = this.tlbDv[i]!;
-      const o = this.tlbOff[i]! + (lo & 0xfff);
+      const o = lo & 0xfff;
       switch (size) {
         case 1:
           return dv.getUint8(o);
@@ -431,16 +393,16 @@ export class Core extends CpuState implements Cpu {
 
   /** Store `size` bytes (vhi used for size 8). */
   st(lo: number, hi: number, size: number, vlo: number, vhi: number, flags: number): void {
-    const i = (lo >>> 12) & (TLB_SIZE - 1);
+    const i = (lo >>> 12) & 1023;
     if (
       this.tlbLo[i] === ((lo & 0xfffff000) | 1) &&
       this.tlbHi[i] === (hi | 0) &&
       (lo & (size - 1)) === 0 &&
-      (flags & ACC_UNPRIV) === 0 &&
+      (flags & 2) === 0 &&
       (this.tlbPerm[i]! & this.wrMask) === this.wrMask
     ) {
       const dv = this.tlbDv[i]!;
-      const o = this.tlbOff[i]! + (lo & 0xfff);
+      const o = lo & 0xfff;
       switch (size) {
         case 1:
           dv.setUint8(o, vlo);
@@ -510,7 +472,6 @@ export class Core extends CpuState implements Cpu {
         perm |= P_RAM;
         if (!r.readonly) perm |= P_RAMW;
         this.tlbDv[i] = new DataView(r.bytes.buffer, r.bytes.byteOffset + off, 4096);
-        this.tlbOff[i] = 0;
       }
     }
     if (w.device) perm |= P_DEV; // aligned device accesses to RAM may take the fast path

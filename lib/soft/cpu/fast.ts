@@ -21,11 +21,10 @@
  */
 import type { Decoded, Row } from './decoder';
 import type { Core } from './core';
-import { ACC_NOSYN } from './core';
-import { add32, add64, condHolds, decodeBitMasks, nzLogic } from './alu';
+import type { CpuStop } from './api';
+import { ACC_NOSYN, EC, UNWIND } from './core';
+import { condHolds, decodeBitMasks, nzLogic } from './alu';
 import { rz, wz } from './state';
-
-const TWO32 = 4294967296;
 
 /** no fast path: run the row's handler */
 export const OP_NONE = 0;
@@ -197,10 +196,11 @@ export function specialize(row: Row, f: any, d: Decoded): void {
   }
 }
 
+
 /** Branch to ipc + off (|off| < 2^28) without the division of the general Core.branchRel when no carry. */
 function branchRel(c: Core, off: number): void {
   const t = c.ipcLo + off;
-  if (t >= 0 && t < TWO32) {
+  if (t >= 0 && t < 4294967296) {
     c.pcLo = t;
     c.pcHi = c.ipcHi;
   } else c.branchRel(off);
@@ -222,247 +222,321 @@ function ldst(c: Core, x: Uint32Array, opc: number, size: number, lo: number, hi
   }
 }
 
-/** Runs a specialized instruction (`d.op !== 0`). */
-export function execFast(c: Core, d: Decoded): void {
+/** a + b + cin on 64-bit halves with NZCV, the same as alu.add64(..., true) (inlined here). */
+function adds64(c: Core, x: Uint32Array, dst: number, alo: number, ahi: number, blo: number, bhi: number, cin: number): void {
+  const l = alo + blo + cin;
+  const h = ahi + bhi + (l >= 4294967296 ? 1 : 0);
+  const lo = l >>> 0;
+  const hi = h >>> 0;
+  c.nf = hi >>> 31;
+  c.zf = (lo | hi) === 0 ? 1 : 0;
+  c.cf = h >= 4294967296 ? 1 : 0;
+  c.vf = (~(ahi ^ bhi) & (ahi ^ hi)) >>> 31;
+  x[dst] = lo;
+  x[dst + 1] = hi;
+}
+
+/** a + b + cin on 32 bits with NZCV, the same as alu.add32(..., true). */
+function adds32(c: Core, x: Uint32Array, dst: number, a: number, b: number, cin: number): void {
+  const r = a + b + cin;
+  const lo = r >>> 0;
+  c.nf = lo >>> 31;
+  c.zf = lo === 0 ? 1 : 0;
+  c.cf = r >= 4294967296 ? 1 : 0;
+  c.vf = (~(a ^ b) & (a ^ lo)) >>> 31;
+  x[dst] = lo;
+  x[dst + 1] = 0;
+}
+
+const BUDGET: CpuStop = Object.freeze({ kind: 'budget' });
+
+/**
+ * The executor loop behind Core.run(): at most `budget` instructions, each fetched through the current code
+ * page (Core.fLo/fDv; Core.fetchSlow translates on a page change), decoded through the decoder's cache and run by
+ * its fast path or its row handler. A guest exception or a stop unwinds a handler with the UNWIND sentinel to the
+ * catch here; the loop then goes on (exception) or returns the stop. The interrupt lines are sampled before
+ * every instruction, `retired` counts each instruction whose handler returned.
+ */
+export function execute(c: Core, budget: number): CpuStop {
+  // Case labels and constants here are literals: module-level consts are context loads in V8's optimized code
+  // (a switch over them compiles to a chain of loads and compares instead of a jump table).
+  const trace = c.trace;
+  const dec = c.decoder;
   const x = c.x;
-  switch (d.op) {
-    case OP_ADDI_X: {
-      const n = d.b;
-      const lo = x[n]! + d.k;
-      const hi = x[n + 1]! + (lo >= TWO32 ? 1 : 0);
-      x[d.a] = lo; // Uint32Array stores reduce modulo 2^32
-      x[d.a + 1] = hi;
-      return;
-    }
-    case OP_SUBI_X: {
-      const n = d.b;
-      const lo = x[n]! - d.k;
-      const hi = x[n + 1]! - (lo < 0 ? 1 : 0);
-      x[d.a] = lo;
-      x[d.a + 1] = hi;
-      return;
-    }
-    case OP_ADDI_W:
-      x[d.a] = x[d.b]! + d.k;
-      x[d.a + 1] = 0;
-      return;
-    case OP_SUBI_W:
-      x[d.a] = x[d.b]! - d.k;
-      x[d.a + 1] = 0;
-      return;
-    case OP_ADDSI: {
-      const n = d.b;
-      const imm = d.k;
-      if (d.e) {
-        if (d.c) add64(c, x[n]!, x[n + 1]!, ~imm >>> 0, 0xffffffff, 1, true);
-        else add64(c, x[n]!, x[n + 1]!, imm, 0, 0, true);
-      } else if (d.c) add32(c, x[n]!, ~imm >>> 0, 1, true);
-      else add32(c, x[n]!, imm, 0, true);
-      x[d.a] = c.rlo;
-      x[d.a + 1] = c.rhi;
-      return;
-    }
-    case OP_ADDR_X:
-    case OP_SUBR_X: {
-      const m = d.g;
-      let blo = x[m]!;
-      let bhi = x[m + 1]!;
-      const sh = d.k;
-      if (sh !== 0) {
-        if (sh < 32) {
-          bhi = ((bhi << sh) | (blo >>> (32 - sh))) >>> 0;
-          blo = (blo << sh) >>> 0;
-        } else {
-          bhi = (blo << (sh - 32)) >>> 0;
-          blo = 0;
+  let left = budget;
+  for (;;) {
+    try {
+      while (left > 0) {
+        left--;
+        if ((c.irqLine && (c.daif & 2) === 0) || (c.fiqLine && (c.daif & 1) === 0)) c.takeInterrupt();
+        const pcLo = c.pcLo;
+        const pcHi = c.pcHi;
+        c.ipcLo = pcLo;
+        c.ipcHi = pcHi;
+        const insn = (pcLo & 0xfffff003) === c.fLo && pcHi === c.fHi ? c.fDv!.getUint32(pcLo & 0xfff, true) : c.fetchSlow();
+        if (pcLo >= 0xfffffffc) {
+          c.pcLo = 0;
+          c.pcHi = (pcHi + 1) >>> 0;
+        } else c.pcLo = pcLo + 4;
+        if (c.il !== 0) c.takeSync(EC.ILLEGAL, 0);
+        const d = dec.decode(insn);
+        c.curInsn = insn;
+        if (trace !== undefined) trace(c.bigFrom(pcLo, pcHi), insn);
+        switch (d.op) {
+          case 1 /* OP_ADDI_X */: {
+            const n = d.b;
+            const lo = x[n]! + d.k;
+            const hi = x[n + 1]! + (lo >= 4294967296 ? 1 : 0);
+            x[d.a] = lo; // Uint32Array stores reduce modulo 2^32
+            x[d.a + 1] = hi;
+            break;
+          }
+          case 2 /* OP_SUBI_X */: {
+            const n = d.b;
+            const lo = x[n]! - d.k;
+            const hi = x[n + 1]! - (lo < 0 ? 1 : 0);
+            x[d.a] = lo;
+            x[d.a + 1] = hi;
+            break;
+          }
+          case 3 /* OP_ADDI_W */:
+            x[d.a] = x[d.b]! + d.k;
+            x[d.a + 1] = 0;
+            break;
+          case 4 /* OP_SUBI_W */:
+            x[d.a] = x[d.b]! - d.k;
+            x[d.a + 1] = 0;
+            break;
+          case 5 /* OP_ADDSI */: {
+            const n = d.b;
+            const imm = d.k;
+            if (d.e) {
+              if (d.c) adds64(c, x, d.a, x[n]!, x[n + 1]!, ~imm >>> 0, 0xffffffff, 1);
+              else adds64(c, x, d.a, x[n]!, x[n + 1]!, imm, 0, 0);
+            } else if (d.c) adds32(c, x, d.a, x[n]!, ~imm >>> 0, 1);
+            else adds32(c, x, d.a, x[n]!, imm, 0);
+            break;
+          }
+          case 6 /* OP_ADDR_X */:
+          case 7 /* OP_SUBR_X */: {
+            const m = d.g;
+            let blo = x[m]!;
+            let bhi = x[m + 1]!;
+            const sh = d.k;
+            if (sh !== 0) {
+              if (sh < 32) {
+                bhi = ((bhi << sh) | (blo >>> (32 - sh))) >>> 0;
+                blo = (blo << sh) >>> 0;
+              } else {
+                bhi = (blo << (sh - 32)) >>> 0;
+                blo = 0;
+              }
+            }
+            const n = d.b;
+            if (d.op === 6 /* OP_ADDR_X */) {
+              const lo = x[n]! + blo;
+              const hi = x[n + 1]! + bhi + (lo >= 4294967296 ? 1 : 0);
+              x[d.a] = lo;
+              x[d.a + 1] = hi;
+            } else {
+              const lo = x[n]! - blo;
+              const hi = x[n + 1]! - bhi - (lo < 0 ? 1 : 0);
+              x[d.a] = lo;
+              x[d.a + 1] = hi;
+            }
+            break;
+          }
+          case 8 /* OP_ADDR_W */:
+            x[d.a] = x[d.b]! + (x[d.g]! << d.k);
+            x[d.a + 1] = 0;
+            break;
+          case 9 /* OP_SUBR_W */:
+            x[d.a] = x[d.b]! - (x[d.g]! << d.k);
+            x[d.a + 1] = 0;
+            break;
+          case 10 /* OP_ADDSR */: {
+            const n = d.b;
+            const m = d.g;
+            if (d.e) {
+              if (d.c) adds64(c, x, d.a, x[n]!, x[n + 1]!, ~x[m]! >>> 0, ~x[m + 1]! >>> 0, 1);
+              else adds64(c, x, d.a, x[n]!, x[n + 1]!, x[m]!, x[m + 1]!, 0);
+            } else if (d.c) adds32(c, x, d.a, x[n]!, ~x[m]! >>> 0, 1);
+            else adds32(c, x, d.a, x[n]!, x[m]!, 0);
+            break;
+          }
+          case 11 /* OP_LOG_X */: {
+            const n = d.b;
+            const m = d.g;
+            let blo = x[m]!;
+            let bhi = x[m + 1]!;
+            if (d.e) {
+              blo = ~blo;
+              bhi = ~bhi;
+            }
+            let lo: number;
+            let hi: number;
+            const opc = d.c;
+            if (opc === 1) {
+              lo = (x[n]! | blo) >>> 0;
+              hi = (x[n + 1]! | bhi) >>> 0;
+            } else if (opc === 2) {
+              lo = (x[n]! ^ blo) >>> 0;
+              hi = (x[n + 1]! ^ bhi) >>> 0;
+            } else {
+              lo = (x[n]! & blo) >>> 0;
+              hi = (x[n + 1]! & bhi) >>> 0;
+              if (opc === 3) nzLogic(c, lo, hi, 1);
+            }
+            x[d.a] = lo;
+            x[d.a + 1] = hi;
+            break;
+          }
+          case 12 /* OP_LOG_W */: {
+            const p = d.c;
+            const v = x[d.g]!;
+            const k = d.k;
+            const t = p >>> 3;
+            let b = t === 0 ? v << k : t === 1 ? v >>> k : v >> k;
+            if ((p & 4) !== 0) b = ~b;
+            const a = x[d.b]!;
+            const opc = p & 3;
+            const r = (opc === 1 ? a | b : opc === 2 ? a ^ b : a & b) >>> 0;
+            if (opc === 3) nzLogic(c, r, 0, 0);
+            x[d.a] = r;
+            x[d.a + 1] = 0;
+            break;
+          }
+          case 13 /* OP_LOGI_X */:
+          case 14 /* OP_LOGI_W */: {
+            const n = d.b;
+            const mlo = d.k;
+            const mhi = d.e;
+            const lo0 = x[n]!;
+            const hi0 = d.op === 13 /* OP_LOGI_X */ ? x[n + 1]! : 0;
+            const opc = d.c;
+            let lo: number;
+            let hi: number;
+            if (opc === 1) {
+              lo = (lo0 | mlo) >>> 0;
+              hi = (hi0 | mhi) >>> 0;
+            } else if (opc === 2) {
+              lo = (lo0 ^ mlo) >>> 0;
+              hi = (hi0 ^ mhi) >>> 0;
+            } else {
+              lo = (lo0 & mlo) >>> 0;
+              hi = (hi0 & mhi) >>> 0;
+              if (opc === 3) nzLogic(c, lo, hi, d.op === 13 /* OP_LOGI_X */ ? 1 : 0);
+            }
+            x[d.a] = lo;
+            x[d.a + 1] = hi;
+            break;
+          }
+          case 15 /* OP_MOVC */:
+            x[d.a] = d.k;
+            x[d.a + 1] = d.e;
+            break;
+          case 16 /* OP_B */:
+            branchRel(c, d.k);
+            break;
+          case 17 /* OP_BL */:
+            x[60] = c.pcLo;
+            x[61] = c.pcHi;
+            branchRel(c, d.k);
+            break;
+          case 18 /* OP_BCOND */:
+            if (condHolds(c, d.c)) branchRel(c, d.k);
+            break;
+          case 19 /* OP_CBZ */: {
+            const s = d.b;
+            const zero = d.e ? (x[s]! | x[s + 1]!) === 0 : x[s] === 0;
+            if (zero !== (d.c === 1)) branchRel(c, d.k);
+            break;
+          }
+          case 20 /* OP_TBZ */:
+            if (((x[d.b]! >>> d.c) & 1) === d.e) branchRel(c, d.k);
+            break;
+          case 21 /* OP_RET */: {
+            const s = d.b;
+            c.branchTo(x[s]!, x[s + 1]!);
+            break;
+          }
+          case 22 /* OP_LDST_U */: {
+            const n = d.b;
+            let lo = x[n]!;
+            let hi = x[n + 1]!;
+            if (n === 62 && (lo & 15) !== 0) {
+              d.exec(c, d.f); // SP base that may fail the SP alignment check: the handler
+              break;
+            }
+            lo += d.k;
+            if (lo >= 4294967296) {
+              lo -= 4294967296;
+              hi = (hi + 1) >>> 0;
+            }
+            ldst(c, x, d.c, d.e, lo, hi, d.a, 0);
+            break;
+          }
+          case 23 /* OP_LDST_WB */: {
+            const n = d.b;
+            const blo = x[n]!;
+            const bhi = x[n + 1]!;
+            if (n === 62 && (blo & 15) !== 0) {
+              d.exec(c, d.f);
+              break;
+            }
+            let nlo = blo + d.k;
+            let nhi = bhi;
+            if (nlo >= 4294967296) {
+              nlo -= 4294967296;
+              nhi = (bhi + 1) >>> 0;
+            } else if (nlo < 0) {
+              nlo += 4294967296;
+              nhi = (bhi - 1) >>> 0;
+            }
+            const p = d.c;
+            if ((p & 2) !== 0) ldst(c, x, p & 1, d.e, nlo, nhi, d.a, ACC_NOSYN);
+            else ldst(c, x, p & 1, d.e, blo, bhi, d.a, ACC_NOSYN);
+            if ((p & 4) !== 0) {
+              x[n] = nlo;
+              x[n + 1] = nhi;
+            }
+            break;
+          }
+          case 24 /* OP_LDST_R */: {
+            const n = d.b;
+            const blo = x[n]!;
+            if (n === 62 && (blo & 15) !== 0) {
+              d.exec(c, d.f);
+              break;
+            }
+            const m = d.g;
+            const p = d.c;
+            let olo = x[m]!;
+            let ohi = (p & 2) !== 0 ? x[m + 1]! : 0;
+            const sh = d.k;
+            if (sh !== 0) {
+              ohi = ((ohi << sh) | (olo >>> (32 - sh))) >>> 0;
+              olo = (olo << sh) >>> 0;
+            }
+            const l = blo + olo;
+            const carry = l >= 4294967296 ? 1 : 0;
+            ldst(c, x, p & 1, d.e, l >>> 0, (x[n + 1]! + ohi + carry) >>> 0, d.a, 0);
+            break;
+          }
+          default:
+            d.exec(c, d.f);
         }
+        c.retired++;
+        if (c.stopRequested) return BUDGET;
       }
-      const n = d.b;
-      if (d.op === OP_ADDR_X) {
-        const lo = x[n]! + blo;
-        const hi = x[n + 1]! + bhi + (lo >= TWO32 ? 1 : 0);
-        x[d.a] = lo;
-        x[d.a + 1] = hi;
-      } else {
-        const lo = x[n]! - blo;
-        const hi = x[n + 1]! - bhi - (lo < 0 ? 1 : 0);
-        x[d.a] = lo;
-        x[d.a + 1] = hi;
+      return BUDGET;
+    } catch (e) {
+      if (e !== UNWIND) throw e;
+      const s = c.stop;
+      if (s !== undefined) {
+        c.stop = undefined;
+        return s;
       }
-      return;
     }
-    case OP_ADDR_W:
-      x[d.a] = x[d.b]! + (x[d.g]! << d.k);
-      x[d.a + 1] = 0;
-      return;
-    case OP_SUBR_W:
-      x[d.a] = x[d.b]! - (x[d.g]! << d.k);
-      x[d.a + 1] = 0;
-      return;
-    case OP_ADDSR: {
-      const n = d.b;
-      const m = d.g;
-      if (d.e) {
-        if (d.c) add64(c, x[n]!, x[n + 1]!, ~x[m]! >>> 0, ~x[m + 1]! >>> 0, 1, true);
-        else add64(c, x[n]!, x[n + 1]!, x[m]!, x[m + 1]!, 0, true);
-      } else if (d.c) add32(c, x[n]!, ~x[m]! >>> 0, 1, true);
-      else add32(c, x[n]!, x[m]!, 0, true);
-      x[d.a] = c.rlo;
-      x[d.a + 1] = c.rhi;
-      return;
-    }
-    case OP_LOG_X: {
-      const n = d.b;
-      const m = d.g;
-      let blo = x[m]!;
-      let bhi = x[m + 1]!;
-      if (d.e) {
-        blo = ~blo;
-        bhi = ~bhi;
-      }
-      let lo: number;
-      let hi: number;
-      const opc = d.c;
-      if (opc === 1) {
-        lo = (x[n]! | blo) >>> 0;
-        hi = (x[n + 1]! | bhi) >>> 0;
-      } else if (opc === 2) {
-        lo = (x[n]! ^ blo) >>> 0;
-        hi = (x[n + 1]! ^ bhi) >>> 0;
-      } else {
-        lo = (x[n]! & blo) >>> 0;
-        hi = (x[n + 1]! & bhi) >>> 0;
-        if (opc === 3) nzLogic(c, lo, hi, 1);
-      }
-      x[d.a] = lo;
-      x[d.a + 1] = hi;
-      return;
-    }
-    case OP_LOG_W: {
-      const p = d.c;
-      const v = x[d.g]!;
-      const k = d.k;
-      const t = p >>> 3;
-      let b = t === 0 ? v << k : t === 1 ? v >>> k : v >> k;
-      if ((p & 4) !== 0) b = ~b;
-      const a = x[d.b]!;
-      const opc = p & 3;
-      const r = (opc === 1 ? a | b : opc === 2 ? a ^ b : a & b) >>> 0;
-      if (opc === 3) nzLogic(c, r, 0, 0);
-      x[d.a] = r;
-      x[d.a + 1] = 0;
-      return;
-    }
-    case OP_LOGI_X:
-    case OP_LOGI_W: {
-      const n = d.b;
-      const mlo = d.k;
-      const mhi = d.e;
-      const lo0 = x[n]!;
-      const hi0 = d.op === OP_LOGI_X ? x[n + 1]! : 0;
-      const opc = d.c;
-      let lo: number;
-      let hi: number;
-      if (opc === 1) {
-        lo = (lo0 | mlo) >>> 0;
-        hi = (hi0 | mhi) >>> 0;
-      } else if (opc === 2) {
-        lo = (lo0 ^ mlo) >>> 0;
-        hi = (hi0 ^ mhi) >>> 0;
-      } else {
-        lo = (lo0 & mlo) >>> 0;
-        hi = (hi0 & mhi) >>> 0;
-        if (opc === 3) nzLogic(c, lo, hi, d.op === OP_LOGI_X ? 1 : 0);
-      }
-      x[d.a] = lo;
-      x[d.a + 1] = hi;
-      return;
-    }
-    case OP_MOVC:
-      x[d.a] = d.k;
-      x[d.a + 1] = d.e;
-      return;
-    case OP_B:
-      branchRel(c, d.k);
-      return;
-    case OP_BL:
-      x[60] = c.pcLo;
-      x[61] = c.pcHi;
-      branchRel(c, d.k);
-      return;
-    case OP_BCOND:
-      if (condHolds(c, d.c)) branchRel(c, d.k);
-      return;
-    case OP_CBZ: {
-      const s = d.b;
-      const zero = d.e ? (x[s]! | x[s + 1]!) === 0 : x[s] === 0;
-      if (zero !== (d.c === 1)) branchRel(c, d.k);
-      return;
-    }
-    case OP_TBZ:
-      if (((x[d.b]! >>> d.c) & 1) === d.e) branchRel(c, d.k);
-      return;
-    case OP_RET: {
-      const s = d.b;
-      c.branchTo(x[s]!, x[s + 1]!);
-      return;
-    }
-    case OP_LDST_U: {
-      const n = d.b;
-      let lo = x[n]!;
-      let hi = x[n + 1]!;
-      if (n === 62 && (lo & 15) !== 0) break; // SP base, maybe the SP alignment fault: the handler
-      lo += d.k;
-      if (lo >= TWO32) {
-        lo -= TWO32;
-        hi = (hi + 1) >>> 0;
-      }
-      ldst(c, x, d.c, d.e, lo, hi, d.a, 0);
-      return;
-    }
-    case OP_LDST_WB: {
-      const n = d.b;
-      const blo = x[n]!;
-      const bhi = x[n + 1]!;
-      if (n === 62 && (blo & 15) !== 0) break;
-      let nlo = blo + d.k;
-      let nhi = bhi;
-      if (nlo >= TWO32) {
-        nlo -= TWO32;
-        nhi = (bhi + 1) >>> 0;
-      } else if (nlo < 0) {
-        nlo += TWO32;
-        nhi = (bhi - 1) >>> 0;
-      }
-      const p = d.c;
-      if ((p & 2) !== 0) ldst(c, x, p & 1, d.e, nlo, nhi, d.a, ACC_NOSYN);
-      else ldst(c, x, p & 1, d.e, blo, bhi, d.a, ACC_NOSYN);
-      if ((p & 4) !== 0) {
-        x[n] = nlo;
-        x[n + 1] = nhi;
-      }
-      return;
-    }
-    case OP_LDST_R: {
-      const n = d.b;
-      const blo = x[n]!;
-      if (n === 62 && (blo & 15) !== 0) break;
-      const m = d.g;
-      const p = d.c;
-      let olo = x[m]!;
-      let ohi = (p & 2) !== 0 ? x[m + 1]! : 0;
-      const sh = d.k;
-      if (sh !== 0) {
-        ohi = ((ohi << sh) | (olo >>> (32 - sh))) >>> 0;
-        olo = (olo << sh) >>> 0;
-      }
-      const l = blo + olo;
-      const carry = l >= TWO32 ? 1 : 0;
-      ldst(c, x, p & 1, d.e, l >>> 0, (x[n + 1]! + ohi + carry) >>> 0, d.a, 0);
-      return;
-    }
-    default:
-      break;
   }
-  d.exec(c, d.f);
 }
