@@ -71,7 +71,7 @@ export class Core extends CpuState implements Cpu {
   retired = 0;
 
   /**
-   * The word of the instruction being executed (the slow paths re-decode it through the cache: storing the
+   * The word of the instruction being executed, as an int32 (the slow paths re-decode it through the cache: storing the
    * Decoded object itself on every instruction cost a GC write barrier each time).
    */
   curInsn = 0;
@@ -82,13 +82,14 @@ export class Core extends CpuState implements Cpu {
   private mmioPending: { d: Decoded; size: number; isWrite: boolean; iss: number } | undefined;
 
   // ---- TLB (direct mapped, 4 KiB entries, keyed by VA)
-  private readonly tlbLo = new Int32Array(TLB_SIZE).fill(-1); // VA[31:12] << 12 | 1 (valid)
-  private readonly tlbHi = new Int32Array(TLB_SIZE);
-  private readonly tlbPerm = new Uint16Array(TLB_SIZE);
+  /** TLB arrays and permission masks: also read by the executor's load/store fast path (./fast.ts) */
+  readonly tlbLo = new Int32Array(TLB_SIZE).fill(-1); // VA[31:12] << 12 | 1 (valid)
+  readonly tlbHi = new Int32Array(TLB_SIZE);
+  readonly tlbPerm = new Uint16Array(TLB_SIZE);
   private readonly tlbPa = new Float64Array(TLB_SIZE);
-  private readonly tlbDv: Array<DataView | null> = new Array(TLB_SIZE).fill(null);
-  private rdMask = P_R1 | P_RAM;
-  private wrMask = P_W1 | P_RAMW;
+  readonly tlbDv: Array<DataView | null> = new Array(TLB_SIZE).fill(null);
+  rdMask = P_R1 | P_RAM;
+  wrMask = P_W1 | P_RAMW;
   private busGen = -1;
 
   // ---- fetch cache (the current code page)

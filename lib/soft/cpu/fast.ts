@@ -206,10 +206,42 @@ function branchRel(c: Core, off: number): void {
   } else c.branchRel(off);
 }
 
-/** One load or store of `size` bytes at (lo, hi): opc 0 stores slot `t`, 1 loads it zero-extended. */
+/**
+ * One load or store of `size` bytes at (lo, hi): opc 0 stores slot `t`, 1 loads it zero-extended. The TLB hit
+ * path of Core.ld/Core.st is repeated here (an aligned access to a RAM page with the permission; `flags` never
+ * has ACC_UNPRIV here); everything else goes through them.
+ */
 function ldst(c: Core, x: Uint32Array, opc: number, size: number, lo: number, hi: number, t: number, flags: number): void {
+  const i = (lo >>> 12) & 1023;
+  const hit = c.tlbLo[i] === ((lo & 0xfffff000) | 1) && c.tlbHi[i] === (hi | 0) && (lo & (size - 1)) === 0;
   if (opc === 0) {
+    const m = c.wrMask;
+    if (hit && (c.tlbPerm[i]! & m) === m && c.exclPa < 0) {
+      const dv = c.tlbDv[i]!;
+      const o = lo & 0xfff;
+      if (size === 8) {
+        dv.setUint32(o, x[t]!, true);
+        dv.setUint32(o + 4, x[t + 1]!, true);
+      } else if (size === 4) dv.setUint32(o, x[t]!, true);
+      else if (size === 1) dv.setUint8(o, x[t]!);
+      else dv.setUint16(o, x[t]!, true);
+      return;
+    }
     c.st(lo, hi, size, x[t]!, x[t + 1]!, flags);
+    return;
+  }
+  const m = c.rdMask;
+  if (hit && (c.tlbPerm[i]! & m) === m) {
+    const dv = c.tlbDv[i]!;
+    const o = lo & 0xfff;
+    if (size === 8) {
+      const vlo = dv.getUint32(o, true);
+      x[t + 1] = dv.getUint32(o + 4, true);
+      x[t] = vlo;
+    } else {
+      x[t] = size === 4 ? dv.getUint32(o, true) : size === 1 ? dv.getUint8(o) : dv.getUint16(o, true);
+      x[t + 1] = 0;
+    }
     return;
   }
   const v = c.ld(lo, hi, size, flags);
@@ -280,7 +312,7 @@ export function execute(c: Core, budget: number): CpuStop {
         } else c.pcLo = pcLo + 4;
         if (c.il !== 0) c.takeSync(EC.ILLEGAL, 0);
         const d = dec.decode(insn);
-        c.curInsn = insn;
+        c.curInsn = insn | 0; // int32: a Smi field (a uint32 above 2^31 would make it a boxed double)
         if (trace !== undefined) trace(c.bigFrom(pcLo, pcHi), insn);
         switch (d.op) {
           case 1 /* OP_ADDI_X */: {
