@@ -199,11 +199,12 @@ export function specialize(row: Row, f: any, d: Decoded): void {
 
 /** Branch to ipc + off (|off| < 2^28) without the division of the general Core.branchRel when no carry. */
 function branchRel(c: Core, off: number): void {
-  const t = c.ipcLo + off;
-  if (t >= 0 && t < 4294967296) {
-    c.pcLo = t;
-    c.pcHi = c.ipcHi;
-  } else c.branchRel(off);
+  const ip = c.ipcLo;
+  const t = (ip + off) >>> 0;
+  c.pcLo = t;
+  // carry / borrow out of the low half by uint32 compares (no float compare with 2^32)
+  if (off >= 0) c.pcHi = t < ip ? (c.ipcHi + 1) >>> 0 : c.ipcHi;
+  else c.pcHi = t > ip ? (c.ipcHi - 1) >>> 0 : c.ipcHi;
 }
 
 /**
@@ -256,13 +257,13 @@ function ldst(c: Core, x: Uint32Array, opc: number, size: number, lo: number, hi
 
 /** a + b + cin on 64-bit halves with NZCV, the same as alu.add64(..., true) (inlined here). */
 function adds64(c: Core, x: Uint32Array, dst: number, alo: number, ahi: number, blo: number, bhi: number, cin: number): void {
-  const l = alo + blo + cin;
-  const h = ahi + bhi + (l >= 4294967296 ? 1 : 0);
-  const lo = l >>> 0;
-  const hi = h >>> 0;
+  // carries by uint32 compares: a + b + cin wrapped is < a (cin 0) or <= a (cin 1) exactly when it carried
+  const lo = (alo + blo + cin) >>> 0;
+  const lc = cin === 0 ? (lo < alo ? 1 : 0) : lo <= alo ? 1 : 0;
+  const hi = (ahi + bhi + lc) >>> 0;
   c.nf = hi >>> 31;
   c.zf = (lo | hi) === 0 ? 1 : 0;
-  c.cf = h >= 4294967296 ? 1 : 0;
+  c.cf = lc === 0 ? (hi < ahi ? 1 : 0) : hi <= ahi ? 1 : 0;
   c.vf = (~(ahi ^ bhi) & (ahi ^ hi)) >>> 31;
   x[dst] = lo;
   x[dst + 1] = hi;
@@ -270,11 +271,10 @@ function adds64(c: Core, x: Uint32Array, dst: number, alo: number, ahi: number, 
 
 /** a + b + cin on 32 bits with NZCV, the same as alu.add32(..., true). */
 function adds32(c: Core, x: Uint32Array, dst: number, a: number, b: number, cin: number): void {
-  const r = a + b + cin;
-  const lo = r >>> 0;
+  const lo = (a + b + cin) >>> 0;
   c.nf = lo >>> 31;
   c.zf = lo === 0 ? 1 : 0;
-  c.cf = r >= 4294967296 ? 1 : 0;
+  c.cf = cin === 0 ? (lo < a ? 1 : 0) : lo <= a ? 1 : 0;
   c.vf = (~(a ^ b) & (a ^ lo)) >>> 31;
   x[dst] = lo;
   x[dst + 1] = 0;
@@ -306,7 +306,8 @@ export function execute(c: Core, budget: number): CpuStop {
         c.ipcLo = pcLo;
         c.ipcHi = pcHi;
         const insn = (pcLo & 0xfffff003) === c.fLo && pcHi === c.fHi ? c.fDv!.getUint32(pcLo & 0xfff, true) : c.fetchSlow();
-        if (pcLo >= 0xfffffffc) {
+        if ((pcLo | 0) === -4) {
+          // pcLo is 4-aligned here (the fetch checked it): 0xfffffffc, compared as an int32
           c.pcLo = 0;
           c.pcHi = (pcHi + 1) >>> 0;
         } else c.pcLo = pcLo + 4;
@@ -317,18 +318,20 @@ export function execute(c: Core, budget: number): CpuStop {
         switch (d.op) {
           case 1 /* OP_ADDI_X */: {
             const n = d.b;
-            const lo = x[n]! + d.k;
-            const hi = x[n + 1]! + (lo >= 4294967296 ? 1 : 0);
-            x[d.a] = lo; // Uint32Array stores reduce modulo 2^32
-            x[d.a + 1] = hi;
+            const a = x[n]!;
+            const h = x[n + 1]!;
+            const lo = (a + d.k) >>> 0;
+            x[d.a] = lo;
+            x[d.a + 1] = lo < a ? h + 1 : h; // Uint32Array stores reduce modulo 2^32
             break;
           }
           case 2 /* OP_SUBI_X */: {
             const n = d.b;
-            const lo = x[n]! - d.k;
-            const hi = x[n + 1]! - (lo < 0 ? 1 : 0);
-            x[d.a] = lo;
-            x[d.a + 1] = hi;
+            const a = x[n]!;
+            const h = x[n + 1]!;
+            const k = d.k;
+            x[d.a] = a - k;
+            x[d.a + 1] = a < k ? h - 1 : h;
             break;
           }
           case 3 /* OP_ADDI_W */:
@@ -365,16 +368,15 @@ export function execute(c: Core, budget: number): CpuStop {
               }
             }
             const n = d.b;
+            const a = x[n]!;
+            const h = x[n + 1]!;
             if (d.op === 6 /* OP_ADDR_X */) {
-              const lo = x[n]! + blo;
-              const hi = x[n + 1]! + bhi + (lo >= 4294967296 ? 1 : 0);
+              const lo = (a + blo) >>> 0;
               x[d.a] = lo;
-              x[d.a + 1] = hi;
+              x[d.a + 1] = h + bhi + (lo < a ? 1 : 0);
             } else {
-              const lo = x[n]! - blo;
-              const hi = x[n + 1]! - bhi - (lo < 0 ? 1 : 0);
-              x[d.a] = lo;
-              x[d.a + 1] = hi;
+              x[d.a] = a - blo;
+              x[d.a + 1] = h - bhi - (a < blo ? 1 : 0);
             }
             break;
           }
@@ -500,11 +502,9 @@ export function execute(c: Core, budget: number): CpuStop {
               d.exec(c, d.f); // SP base that may fail the SP alignment check: the handler
               break;
             }
-            lo += d.k;
-            if (lo >= 4294967296) {
-              lo -= 4294967296;
-              hi = (hi + 1) >>> 0;
-            }
+            const base = lo;
+            lo = (lo + d.k) >>> 0;
+            if (lo < base) hi = (hi + 1) >>> 0;
             ldst(c, x, d.c, d.e, lo, hi, d.a, 0);
             break;
           }
@@ -516,15 +516,12 @@ export function execute(c: Core, budget: number): CpuStop {
               d.exec(c, d.f);
               break;
             }
-            let nlo = blo + d.k;
+            const k = d.k;
+            const nlo = (blo + k) >>> 0;
             let nhi = bhi;
-            if (nlo >= 4294967296) {
-              nlo -= 4294967296;
-              nhi = (bhi + 1) >>> 0;
-            } else if (nlo < 0) {
-              nlo += 4294967296;
-              nhi = (bhi - 1) >>> 0;
-            }
+            if (k >= 0) {
+              if (nlo < blo) nhi = (bhi + 1) >>> 0;
+            } else if (nlo > blo) nhi = (bhi - 1) >>> 0;
             const p = d.c;
             if ((p & 2) !== 0) ldst(c, x, p & 1, d.e, nlo, nhi, d.a, ACC_NOSYN);
             else ldst(c, x, p & 1, d.e, blo, bhi, d.a, ACC_NOSYN);
@@ -550,9 +547,8 @@ export function execute(c: Core, budget: number): CpuStop {
               ohi = ((ohi << sh) | (olo >>> (32 - sh))) >>> 0;
               olo = (olo << sh) >>> 0;
             }
-            const l = blo + olo;
-            const carry = l >= 4294967296 ? 1 : 0;
-            ldst(c, x, p & 1, d.e, l >>> 0, (x[n + 1]! + ohi + carry) >>> 0, d.a, 0);
+            const l = (blo + olo) >>> 0;
+            ldst(c, x, p & 1, d.e, l, (x[n + 1]! + ohi + (l < blo ? 1 : 0)) >>> 0, d.a, 0);
             break;
           }
           default:
