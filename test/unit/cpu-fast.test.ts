@@ -12,7 +12,7 @@ import { Decoder } from '../../lib/soft/cpu/decoder';
 import { ALL_ROWS } from '../../lib/soft/cpu/insns';
 import { RAM_BASE, TestBus, TestClock, words } from './cpu-harness';
 
-const FAST_ROWS = ['ADDSUB_imm', 'ADDSUB_shifted', 'LOGIC_shifted', 'LOGIC_imm', 'MOVW', 'B', 'BL', 'B_cond', 'CBZ', 'TBZ', 'BR', 'RET', 'LDST_uimm', 'LDST_imm_wb', 'LDST_reg'];
+const FAST_ROWS = ['ADDSUB_imm', 'ADDSUB_shifted', 'LOGIC_shifted', 'LOGIC_imm', 'MOVW', 'B', 'BL', 'B_cond', 'CBZ', 'TBZ', 'BR', 'RET', 'LDST_uimm', 'LDST_imm_wb', 'LDST_reg', 'LDSTP', 'CSEL'];
 const RAM_SIZE = 256 * 1024;
 const CODE = 0x20000;
 
@@ -33,16 +33,28 @@ function setup(fast: boolean): { cpu: Core; bus: TestBus; ram: Uint8Array } {
   return { cpu, bus, ram };
 }
 
-const wordArb = fc.tuple(fc.integer({ min: 0, max: rows.length - 1 }), fc.integer({ min: 0, max: 0xffffffff })).map(([i, r]) => {
-  const row = rows[i]!;
-  return (row.match | (r & ~row.mask)) >>> 0;
-});
+/** Register-number fields ([4:0], [9:5], [14:10], [20:16]) drawn from {0, 1, 31} half of the time, so that
+ * operands alias (Rt = Rn, Rt2 = Rn, XZR/SP) often enough to reach the handlers' special cases. */
+const smallRegs = fc.array(fc.constantFrom(0, 1, 31), { minLength: 4, maxLength: 4 }).map(([a, b, c2, d]) => (a! | (b! << 5) | (c2! << 10) | (d! << 16)) >>> 0);
+function wordsOf(rs: typeof rows): fc.Arbitrary<number> {
+  return fc
+    .tuple(fc.integer({ min: 0, max: rs.length - 1 }), fc.integer({ min: 0, max: 0xffffffff }), fc.option(smallRegs, { freq: 1 }))
+    .map(([i, r, regs]) => {
+      const row = rs[i]!;
+      const bits = regs === null ? r : ((r & ~0x1f7fff) | regs) >>> 0;
+      return (row.match | (bits & ~row.mask)) >>> 0;
+    });
+}
+const wordArb = wordsOf(rows);
+const memWordArb = wordsOf(rows.filter((r) => r.name.startsWith('LDST')));
 
 const regArb = fc.oneof(
   fc.bigUintN(64),
   fc.integer({ min: 0, max: RAM_SIZE - 1 }).map((o) => BigInt(RAM_BASE + o)),
   fc.integer({ min: -64, max: 64 }).map((o) => BigInt(RAM_BASE + 0x10000 + o * 4)),
   fc.integer({ min: 0, max: 64 }).map((o) => BigInt(o)),
+  fc.integer({ min: 0, max: 3 }).map((o) => 0xfffffffen + BigInt(o)),
+  fc.integer({ min: 0, max: 3 }).map((o) => 0xfffffffffffffffen - BigInt(o)),
   fc.constantFrom(0n, 0x09000000n, 0xffffffffn, 0x100000000n, 0x7fffffffn, 0x80000000n, 0xffffffffffffffffn, 0x8000000000000000n, 0xfffffffffffff000n, BigInt(RAM_BASE + 0xfff), BigInt(RAM_BASE + RAM_SIZE - 8)),
 );
 
@@ -88,7 +100,32 @@ function runOne(fast: boolean, k: Case): { state: unknown; ram: Uint8Array; spec
   return { state, ram, specialized: fast && fastDecoder.decode(k.word).op !== 0 };
 }
 
+/** registers that mostly point into RAM (8-aligned), for the load/store rows */
+const ptrArb = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: RAM_SIZE / 8 - 1 }).map((o) => BigInt(RAM_BASE + o * 8)) },
+  { weight: 1, arbitrary: regArb },
+);
+
+function same(k: Case): boolean {
+  const a = runOne(true, k);
+  const b = runOne(false, k);
+  expect(a.state).toEqual(b.state);
+  expect(Buffer.compare(a.ram, b.ram)).toBe(0);
+  return a.specialized;
+}
+
 describe('executor fast paths = row handlers', () => {
+  test('load/store rows with base and index registers in RAM: same state and memory', () => {
+    let specialized = 0;
+    fc.assert(
+      fc.property(memWordArb, fc.array(ptrArb, { minLength: 31, maxLength: 31 }), fc.constantFrom(0, 2, 8), (word, regs, sctlr) => {
+        if (same({ word, regs, sp: BigInt(RAM_BASE + 0x30000), nzcv: 0, sctlr })) specialized++;
+      }),
+      { numRuns: 3000 },
+    );
+    expect(specialized).toBeGreaterThan(1000);
+  });
+
   test('every fast-path row: same state, memory and stops as the plain handlers', () => {
     let specialized = 0;
     let total = 0;
@@ -109,7 +146,7 @@ describe('executor fast paths = row handlers', () => {
           expect(Buffer.compare(a.ram, b.ram)).toBe(0);
         },
       ),
-      { numRuns: 4000 },
+      { numRuns: 6000 },
     );
     // the property must have exercised the fast paths, not only the fallbacks
     expect(specialized).toBeGreaterThan(total / 2);

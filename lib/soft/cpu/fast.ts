@@ -52,6 +52,8 @@ const OP_RET = 21; // RET/BR
 const OP_LDST_U = 22; // unsigned offset: e = size, c = 0 store / 1 load (zero-extending)
 const OP_LDST_WB = 23; // pre/post-index: e = size, c = opc | pre << 1 | writeback << 2
 const OP_LDST_R = 24; // register offset (UXTW or LSL/UXTX): e = size, c = opc | 64-bit index << 1, k = shift
+const OP_LDSTP = 25; // LDP/STP/LDNP/STNP 32/64-bit: a = Rt, g = Rt2, k = offset, e = size, c = L | mode << 1 | writeback << 3
+const OP_CSEL = 26; // CSEL/CSINC/CSINV/CSNEG: c = cond, e = sf | op << 1 | o2 << 2
 
 /** Fill `d.op` and the operand fields for a word of `row` with fields `f`; leaves `op = 0` when not covered. */
 export function specialize(row: Row, f: any, d: Decoded): void {
@@ -190,6 +192,30 @@ export function specialize(row: Row, f: any, d: Decoded): void {
       d.e = 1 << f.size;
       d.c = f.opc | (f.option === 3 ? 2 : 0);
       d.op = OP_LDST_R;
+      return;
+    case 'LDSTP': {
+      if (f.opc === 3 || f.opc === 1) return; // LDPSW and UNDEFINED: the handler
+      if (f.l && f.rt === f.rt2) return; // the handler's UNDEFINED choice
+      const size = f.opc === 2 ? 8 : 4;
+      const wb = f.mode === 1 || f.mode === 3;
+      const doWb = f.l ? wb && ((f.rt !== f.rn && f.rt2 !== f.rn) || f.rn === 31) : wb;
+      d.a = (f.l ? wz(f.rt) : rz(f.rt)) * 2;
+      d.g = (f.l ? wz(f.rt2) : rz(f.rt2)) * 2;
+      d.b = f.rn * 2;
+      d.k = ((f.imm7 << 25) >> 25) * size;
+      d.e = size;
+      d.c = f.l | (f.mode << 1) | (doWb ? 8 : 0);
+      d.op = OP_LDSTP;
+      return;
+    }
+    case 'CSEL':
+      if (f.o2 >= 2) return;
+      d.a = wz(f.rd) * 2;
+      d.b = rz(f.rn) * 2;
+      d.g = rz(f.rm) * 2;
+      d.c = f.cond;
+      d.e = f.sf | (f.op << 1) | (f.o2 << 2);
+      d.op = OP_CSEL;
       return;
     default:
       return;
@@ -549,6 +575,78 @@ export function execute(c: Core, budget: number): CpuStop {
             }
             const l = (blo + olo) >>> 0;
             ldst(c, x, p & 1, d.e, l, (x[n + 1]! + ohi + (l < blo ? 1 : 0)) >>> 0, d.a, 0);
+            break;
+          }
+          case 25 /* OP_LDSTP */: {
+            const n = d.b;
+            const blo = x[n]!;
+            const bhi = x[n + 1]!;
+            if (n === 62 && (blo & 15) !== 0) {
+              d.exec(c, d.f);
+              break;
+            }
+            const k = d.k;
+            const nlo = (blo + k) >>> 0;
+            let nhi = bhi;
+            if (k >= 0) {
+              if (nlo < blo) nhi = (bhi + 1) >>> 0;
+            } else if (nlo > blo) nhi = (bhi - 1) >>> 0;
+            const p = d.c;
+            const post = (p & 6) === 2; // mode 1
+            const alo = post ? blo : nlo;
+            const ahi = post ? bhi : nhi;
+            const size = d.e;
+            const a2lo = (alo + size) >>> 0;
+            const a2hi = a2lo < alo ? (ahi + 1) >>> 0 : ahi;
+            const t1 = d.a;
+            const t2 = d.g;
+            if ((p & 1) !== 0) {
+              const v1 = c.ld(alo, ahi, size, ACC_NOSYN);
+              const h1 = size === 8 ? c.mhi : 0;
+              const v2 = c.ld(a2lo, a2hi, size, ACC_NOSYN);
+              const h2 = size === 8 ? c.mhi : 0;
+              x[t1] = v1;
+              x[t1 + 1] = h1;
+              x[t2] = v2;
+              x[t2 + 1] = h2;
+            } else {
+              const v1lo = x[t1]!;
+              const v1hi = x[t1 + 1]!;
+              const v2lo = x[t2]!;
+              const v2hi = x[t2 + 1]!;
+              c.st(alo, ahi, size, v1lo, v1hi, ACC_NOSYN);
+              c.st(a2lo, a2hi, size, v2lo, v2hi, ACC_NOSYN);
+            }
+            if ((p & 8) !== 0) {
+              x[n] = nlo;
+              x[n + 1] = nhi;
+            }
+            break;
+          }
+          case 26 /* OP_CSEL */: {
+            const e = d.e;
+            const sf = e & 1;
+            let lo: number;
+            let hi: number;
+            if (condHolds(c, d.c)) {
+              const b = d.b;
+              lo = x[b]!;
+              hi = sf !== 0 ? x[b + 1]! : 0;
+            } else {
+              const g = d.g;
+              lo = x[g]!;
+              hi = sf !== 0 ? x[g + 1]! : 0;
+              if ((e & 2) !== 0) {
+                lo = ~lo >>> 0;
+                hi = sf !== 0 ? ~hi >>> 0 : 0;
+              }
+              if ((e & 4) !== 0) {
+                lo = (lo + 1) >>> 0;
+                if (sf !== 0 && lo === 0) hi = (hi + 1) >>> 0;
+              }
+            }
+            x[d.a] = lo;
+            x[d.a + 1] = hi;
             break;
           }
           default:
