@@ -211,9 +211,13 @@ for (const b of availableBackends()) {
       gic.setAttr(KVM_DEV_ARM_VGIC_GRP.ADDR, BigInt(KVM_VGIC_V2_ADDR_TYPE_DIST), GICD);
       gic.setAttr(KVM_DEV_ARM_VGIC_GRP.ADDR, BigInt(KVM_VGIC_V2_ADDR_TYPE_CPU), GICC);
       const common = { x10: GICD, x11: GICC, x5: DONE, x6: RAM + 0x9000n };
+      // vCPU0 is created before vCPU1: KVM numbers a vCPU's GIC CPU interface (the GICD_SGIR target list bit, the
+      // IAR source CPU) by creation order, not by vcpu id; created concurrently, vCPU1 could become interface 0, the
+      // SGI (target list 0b10) would go to vCPU0 itself and vCPU1 would sleep in WFI forever on real KVM
       const t0 = new VcpuThread(vm, 0, { ...common, pc: RAM });
+      await t0.created;
       const t1 = new VcpuThread(vm, 1, { ...common, pc: RAM + 0x1cn });
-      await Promise.all([t0.created, t1.created]);
+      await t1.created;
       // every vCPU exists: initialise the VGIC (KVM needs all vCPUs before), then let them run
       gic.setAttr(KVM_DEV_ARM_VGIC_GRP.CTRL, BigInt(KVM_DEV_ARM_VGIC_CTRL_INIT), 0n);
       t1.go();
