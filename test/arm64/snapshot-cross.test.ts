@@ -1,69 +1,58 @@
 /**
- * Cross-backend snapshots on a real arm64 KVM (the lab): a timer-interrupt guest (test/conformance/snapshot-guest.ts)
- * is stopped in the middle of its run on one backend, captured, written and read back in the binary format, and
- * restored on the other backend ('soft' → 'kvm' and 'kvm' → 'soft'), then continued: the combined UART output must
- * equal an uninterrupted run's. The register sets differ (the soft list vs KVM's for the lab CPU): every
- * difference must come back as a restore warning (never silently), and none may touch the state the guest uses
- * (core, FP/SIMD, timer, PSCI, VGIC). The warnings are printed for the report.
+ * Cross-backend snapshots on a real arm64 KVM (the lab), kvm side. A timer-interrupt guest
+ * (test/conformance/snapshot-guest.ts) is stopped in the middle of its run on one backend, captured, written in the
+ * binary format, restored on the other backend and continued: the combined UART output must equal an uninterrupted
+ * run's. The soft backend never runs here (node in the emulated guest is 10-40x slower; the soft run timed out):
+ *  - before the guest run, scripts/snapshot-cross.js on the host ran the guest on soft and wrote soft-N.snap/.out;
+ *  - this file: (a) soft-N.snap → kvm, (b) kvm run → kvm-M.snap/.out for the host, (c) kvm → kvm round trip;
+ *  - after the guest run, `scripts/snapshot-cross.js --after` on the host restores kvm-M.snap on soft.
+ * The register sets differ (the soft list vs KVM's for the lab CPU): every difference must come back as a restore
+ * warning (never silently), and none may touch the state the guest uses (core, FP/SIMD, timer, PSCI, VGIC).
  */
+import { existsSync, rmSync } from 'node:fs';
 import { open } from '../../lib/open';
-import { captureVm, restoreVm, encodeSnapshot, decodeSnapshot, type RestoreWarning } from '../../lib/snapshot';
-import { KVM_REG_ARM_CORE, KVM_REG_ARM_COPROC_MASK, KVM_REG_ARM_PSCI_VERSION, arm64SysregIdByName } from '../../lib/codec/regid';
-import { createGuestVm, guestParts, runGuest, closeGuestVm, EXPECTED_OUTPUT } from '../conformance/snapshot-guest';
+import type { Hypervisor } from '../../lib/backend';
 import { describeArm64, labCpu } from './helpers';
+import {
+  SOFT_STOP, KVM_STOP, EXPECTED_OUTPUT, snapshotDir, snapPath, outPath, captureAfter, writeCapture, readCapture, resumeOn, harmfulWarnings, warningText,
+} from './snapshot-cross-common';
 
-const text = (b: number[]): string => String.fromCharCode(...b);
-const TIMER = new Set<bigint>(['KVM_REG_ARM_TIMER_CTL', 'KVM_REG_ARM_TIMER_CNT', 'KVM_REG_ARM_TIMER_CVAL'].map((n) => arm64SysregIdByName(n) as bigint));
+describeArm64('snapshot across backends (real arm64 KVM; the soft side runs on the host)', () => {
+  let hv: Hypervisor;
+  beforeAll(() => {
+    hv = open({ backend: 'kvm' });
+  });
+  afterAll(() => hv?.close());
 
-function transfer(from: 'soft' | 'kvm', to: 'soft' | 'kvm', stopAfter: number): { output: string; warnings: readonly RestoreWarning[] } {
-  const hv1 = open({ backend: from });
-  const g = createGuestVm(hv1);
-  const out: number[] = [];
-  expect(runGuest(g.vcpus[0]!, out, stopAfter, () => g.uartBytes++)).toBe('limit');
-  const bytes = encodeSnapshot(captureVm(guestParts(g)));
-  closeGuestVm(g);
-  hv1.close();
-  const hv2 = open({ backend: to });
-  const r = restoreVm(hv2, decodeSnapshot(bytes), { verify: true });
-  try {
-    console.log(`snapshot ${from} -> ${to} (lab cpu ${labCpu ?? '?'}): ${bytes.length} bytes, ${r.warnings.length} warnings\n${r.warnings.map((w) => `  ${w.kind}: ${w.message}`).join('\n')}`);
-    expect(runGuest(r.vcpus[0]!, out)).toBe('shutdown');
-    return { output: text(out), warnings: r.warnings };
-  } finally {
-    r.close();
-    hv2.close();
-  }
-}
+  test(`soft → kvm: soft-${SOFT_STOP}.snap from the host resumes here, same output, differences reported and harmless`, () => {
+    const soft = readCapture('soft', SOFT_STOP);
+    expect(soft.output).toBe(EXPECTED_OUTPUT.slice(0, SOFT_STOP));
+    const r = resumeOn(hv, soft.bytes);
+    console.log(`snapshot soft -> kvm (lab cpu ${labCpu ?? '?'}): ${soft.bytes.length} bytes, ${r.warnings.length} warnings\n${warningText(r.warnings)}`);
+    expect(r.uartBytes).toBe(SOFT_STOP);
+    expect(soft.output + r.output).toBe(EXPECTED_OUTPUT);
+    expect(harmfulWarnings(r.warnings)).toEqual([]);
+  });
 
-/** No warning may concern what the guest depends on. */
-function expectHarmless(warnings: readonly RestoreWarning[]): void {
-  for (const w of warnings) {
-    expect(['reg-not-listed', 'reg-not-saved', 'reg-rejected', 'reg-differs', 'target']).toContain(w.kind);
-    if (w.id !== undefined) {
-      // core registers (incl. FP/SIMD), PSCI_VERSION and the timer must restore on both backends
-      const core = (w.id & KVM_REG_ARM_COPROC_MASK) === KVM_REG_ARM_CORE;
-      expect({ message: w.message, core, psci: w.id === (KVM_REG_ARM_PSCI_VERSION as bigint), timer: TIMER.has(w.id) }).toEqual({ message: w.message, core: false, psci: false, timer: false });
-    }
-  }
-}
+  test(`kvm → host: run on kvm, stop after ${KVM_STOP} UART exits, write kvm-${KVM_STOP}.snap for the host's --after check`, () => {
+    const dir = snapshotDir();
+    for (const f of [snapPath('kvm', KVM_STOP, dir), outPath('kvm', KVM_STOP, dir)]) if (existsSync(f)) rmSync(f);
+    const c = captureAfter(hv, KVM_STOP);
+    expect(c.output).toBe(EXPECTED_OUTPUT.slice(0, KVM_STOP));
+    writeCapture('kvm', KVM_STOP, c, dir);
+    // read back what the host will read
+    const back = readCapture('kvm', KVM_STOP, dir);
+    expect(back.output).toBe(c.output);
+    expect(Buffer.from(back.bytes).equals(Buffer.from(c.bytes))).toBe(true);
+    console.log(`snapshot kvm (lab cpu ${labCpu ?? '?'}): wrote ${snapPath('kvm', KVM_STOP, dir)} (${c.bytes.length} bytes)`);
+  });
 
-describeArm64('snapshot across backends (real arm64 KVM)', () => {
   test('kvm → kvm in the interrupt handler: same output, no warnings but read-back of moving state', () => {
-    const { output, warnings } = transfer('kvm', 'kvm', 45);
-    expect(output).toBe(EXPECTED_OUTPUT);
-    expectHarmless(warnings);
-    expect(warnings.filter((w) => w.kind !== 'reg-differs')).toEqual([]);
-  });
-
-  test('soft → kvm in the interrupt handler: same output, differences reported', () => {
-    const { output, warnings } = transfer('soft', 'kvm', 45);
-    expect(output).toBe(EXPECTED_OUTPUT);
-    expectHarmless(warnings);
-  });
-
-  test('kvm → soft in the interrupt handler: same output, differences reported', () => {
-    const { output, warnings } = transfer('kvm', 'soft', 45);
-    expect(output).toBe(EXPECTED_OUTPUT);
-    expectHarmless(warnings);
+    const c = captureAfter(hv, SOFT_STOP);
+    const r = resumeOn(hv, c.bytes);
+    console.log(`snapshot kvm -> kvm (lab cpu ${labCpu ?? '?'}): ${c.bytes.length} bytes, ${r.warnings.length} warnings\n${warningText(r.warnings)}`);
+    expect(c.output + r.output).toBe(EXPECTED_OUTPUT);
+    expect(harmfulWarnings(r.warnings)).toEqual([]);
+    expect(r.warnings.filter((w) => w.kind !== 'reg-differs')).toEqual([]);
   });
 });
