@@ -6,7 +6,7 @@
  * The soft backend runs only on the host: inside the emulated guest node is 10-40x slower and the soft run timed out.
  * Snapshots travel through the shared folder (ci/.out/snapshots, or KVM_ARM_SNAPSHOT_DIR).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hypervisor } from '../../lib/backend';
 import { captureVm, restoreVm, encodeSnapshot, decodeSnapshot, type RestoreWarning } from '../../lib/snapshot';
@@ -44,8 +44,14 @@ export function captureAfter(hv: Hypervisor, stopAfter: number): { bytes: Uint8A
 /** Writes <from>-<n>.snap and <from>-<n>.out into `dir`. */
 export function writeCapture(from: 'soft' | 'kvm', n: number, c: { bytes: Uint8Array; output: string }, dir = snapshotDir()): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(snapPath(from, n, dir), c.bytes);
-  writeFileSync(outPath(from, n, dir), Buffer.from(c.output, 'latin1'));
+  // via a temporary name and rename: another lab run (the folder is shared) never reads a half-written file
+  const put = (f: string, data: Uint8Array): void => {
+    const tmp = `${f}.${process.pid}.tmp`;
+    writeFileSync(tmp, data);
+    renameSync(tmp, f);
+  };
+  put(snapPath(from, n, dir), c.bytes);
+  put(outPath(from, n, dir), Buffer.from(c.output, 'latin1'));
 }
 
 /** Reads <from>-<n>.snap/.out; a missing file is an error that says which step should have made it. */
