@@ -374,7 +374,7 @@ cmd_test() {
 	[ -d "$ROOT/guests" ] && ln -sfn ../../../guests "$CI/.out/js/guests"
 	local rc=0 cpu t1 snapx=''
 	# issue 5, cross-backend snapshots: the soft side runs here on the host (in the guest it is 10-40x slower)
-	local suites=" ${KVM_ARM_LAB_SUITES:-arm64} "
+	local suites=" ${KVM_ARM_LAB_SUITES:-arm64 native conformance} "   # the same default as the guest run below
 	if [[ " ${suites//,/ } " == *" arm64 "* ]]; then
 		snapx=1
 		node "$ROOT/scripts/snapshot-cross.js" || fail "scripts/snapshot-cross.js (soft run -> ci/.out/snapshots) failed"
