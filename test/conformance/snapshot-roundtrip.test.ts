@@ -4,15 +4,14 @@
  * (encodeSnapshot / decodeSnapshot), restored into a fresh VM of a NEW hypervisor object, and continued; the
  * combined UART output must equal an uninterrupted run's. Same-backend restores must report no warnings.
  */
-import { open, backendChoice } from '../../lib/index';
+import { open } from '../../lib/index';
+import { conformanceBackendNames } from './backends';
 import { captureVm, restoreVm, encodeSnapshot, decodeSnapshot, type VmSnapshot } from '../../lib/snapshot';
 import { KVM_DEV_ARM_VGIC_GRP as GRP, encodeVgicV2Attr } from '../../lib/codec/vgic';
 import { arm64CoreId, arm64SysregIdByName, KVM_REG_ARM_PSCI_VERSION } from '../../lib/codec/regid';
 import { createGuestVm, guestParts, runGuest, closeGuestVm, EXPECTED_OUTPUT, TICKS } from './snapshot-guest';
 
-const backends: Array<'soft' | 'kvm'> = ['soft'];
-if (backendChoice().backend === 'kvm') backends.push('kvm');
-else console.warn(`snapshot conformance: kvm backend skipped: ${backendChoice().reason}`);
+const backends: Array<'soft' | 'kvm'> = conformanceBackendNames('snapshot conformance');
 
 const text = (b: number[]): string => String.fromCharCode(...b);
 

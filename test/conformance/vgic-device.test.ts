@@ -3,15 +3,14 @@
  * lab, whose machine is a GICv2 one). The errnos are arm-vgic.txt's and api.txt's, as Linux 6.1 returns them
  * (arch/arm64/kvm/vgic/vgic-kvm-device.c, vgic-init.c, arm.c kvm_vm_ioctl_irq_line).
  */
-import { open, backendChoice } from '../../lib/index';
+import { open } from '../../lib/index';
+import { conformanceBackendNames } from './backends';
 import type { Hypervisor, Vm, Device } from '../../lib/backend';
 import { KvmError } from '../../lib/errors';
 import { KVM_DEV_TYPE, KVM_DEV_ARM_VGIC_GRP as GRP, encodeVgicV2Attr, encodeDeviceAddrId, gicRegOffset } from '../../lib/codec/vgic';
 import { encodeIrq } from '../../lib/codec/irq';
 
-const backends: Array<'soft' | 'kvm'> = ['soft'];
-if (backendChoice().backend === 'kvm') backends.push('kvm');
-else console.warn(`vgic conformance: kvm backend skipped: ${backendChoice().reason}`);
+const backends: Array<'soft' | 'kvm'> = conformanceBackendNames('vgic conformance');
 
 function code(fn: () => unknown): string {
   try {

@@ -3,15 +3,14 @@
  * through MMIO (no exits: the GIC is in the kernel / in the backend), the VMM injects SPI 40 with KVM_IRQ_LINE,
  * the guest takes the IRQ, reads GICC_IAR and reports it with an MMIO write, then EOIs.
  */
-import { open, backendChoice } from '../../lib/index';
+import { open } from '../../lib/index';
+import { conformanceBackendNames } from './backends';
 import type { Hypervisor, Vm, Vcpu, GuestMemory } from '../../lib/backend';
 import { KVM_DEV_TYPE, KVM_DEV_ARM_VGIC_GRP as GRP, encodeVgicV2Attr, gicRegOffset } from '../../lib/codec/vgic';
 import { encodeIrq } from '../../lib/codec/irq';
 import { arm64CoreId } from '../../lib/codec/regid';
 
-const backends: Array<'soft' | 'kvm'> = ['soft'];
-if (backendChoice().backend === 'kvm') backends.push('kvm');
-else console.warn(`vgic guest conformance: kvm backend skipped: ${backendChoice().reason}`);
+const backends: Array<'soft' | 'kvm'> = conformanceBackendNames('vgic guest conformance');
 
 const RAM = 0x40000000;
 const DIST = 0x08000000n;
