@@ -1,7 +1,13 @@
 /**
- * The interpreter core: the executor loop, memory access (TLB, stage-1 MMU, alignment, MMIO stops),
- * exceptions and the public {@link Cpu} API. Instruction semantics live in ./insns/*, system registers in
- * ./sysregs.ts, the translation table walk in ./mmu.ts. How handlers use this class: see ./decoder.ts.
+ * The interpreter core: memory access (TLB, stage-1 MMU, alignment, MMIO stops), exceptions and the public
+ * {@link Cpu} API. The executor loop (fetch, decode cache, fast paths, row handlers) is in ./fast.ts; run() checks
+ * its arguments and calls it. Instruction semantics live in ./insns/*, system registers in ./sysregs.ts, the
+ * translation table walk in ./mmu.ts. How handlers use this class: see ./decoder.ts.
+ *
+ * Performance notes (measured, see `git log -- lib/soft/cpu`): no allocation and no object-pointer field store per
+ * instruction (a pointer store into this old-space object runs V8's write barrier); values read on every
+ * instruction are kept in Smi-range or typed-array form (a uint32 above 2^31 in a field is a boxed double);
+ * module-level consts are context loads in optimized code, so the hot paths use literals.
  */
 
 import type { Cpu, CpuClock, CpuOptions, CpuStop, PhysBus, RamRegion } from './api';
