@@ -81,7 +81,7 @@ function intOp(u: number, opcode: number): Bin | undefined {
     case 0b10000: return u ? (a, b) => a - b : (a, b) => a + b; // SUB / ADD
     case 0b10001: return u ? (a, b) => (a === b ? -1n : 0n) : (a, b) => ((a & b) !== 0n ? -1n : 0n); // CMEQ / CMTST
     case 0b10010: return u ? (a, b, _e, d) => d - a * b : (a, b, _e, d) => d + a * b; // MLS / MLA
-    case 0b10011: return u ? undefined : (a, b) => a * b; // MUL (PMUL not implemented)
+    case 0b10011: return u ? undefined : (a, b) => a * b; // MUL (PMUL, U=1: in fpsimd-sat.ts)
     default: return undefined;
   }
 }
