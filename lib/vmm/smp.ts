@@ -103,6 +103,9 @@ export async function runSmpMachine(o: MachineOptions): Promise<MachineResult> {
           w.on('exit', (code) => res({ type: 'done', idx: i, reason: 'error', diagnostic: `vCPU ${i}: worker exited (${code})` }));
         }),
       );
+      // One at a time: KVM numbers the VGIC CPU interfaces in vCPU creation order, so concurrent KVM_CREATE_VCPU
+      // calls could give vCPU 1 interface 0 and misroute SGIs/targets (seen in the lab).
+      await created[i];
     }
     // every vCPU exists before any runs (the VGIC is initialised at the first KVM_RUN with the vCPUs there are)
     await Promise.all(created);
