@@ -43,9 +43,17 @@ function transpileLib(): Record<string, string> {
 let libJs: Record<string, string> | undefined;
 
 /**
- * The worker: a VMM thread of one vCPU. Opens the shared VM, creates and inits vCPU `idx`, posts 'created' (with
- * its kick handle and mp_state), waits for 'go', sets the registers, runs until an MMIO exit (or 'intr'),
- * posts the exit with x0..x30 and mp_state.
+ * The worker: a VMM thread of one vCPU. Opens the shared VM, creates and inits vCPU `idx`, sets its registers,
+ * posts 'created' (with its kick handle and mp_state), waits for 'go', runs until an MMIO exit (or 'intr'),
+ * posts the exit with x0..x30, pc and mp_state.
+ *
+ * The registers are written BEFORE 'created', i.e. before any vCPU of the VM runs. KVM applies a pending PSCI
+ * CPU_ON reset at the target's next KVM_GET/SET_ONE_REG (arch/arm64/kvm/arm.c: "handle the pending reset here to
+ * ensure userspace register accesses are ordered after the reset"), so a register write that lands after another
+ * vCPU's CPU_ON overrides the CPU_ON entry point. Written after 'go' (as this test once did), vCPU1's pc write raced
+ * vCPU0's CPU_ON: when it lost, vCPU1 started at its placeholder pc (zeros: UDF → vector 0x200, outside every
+ * memslot → an injected prefetch abort at 0x200, forever, inside KVM_RUN) and vCPU0 spun waiting for it — the
+ * intermittent lab hang (reproduced every time with the write delayed: vCPU1 kicked out at pc=0x200, x0=0x1234).
  */
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -58,10 +66,10 @@ const { arm64CoreId } = lib;
 const vm = lib.openSharedVm(workerData.handle);
 const vcpu = vm.createVcpu(workerData.idx);
 vcpu.init({ target: vm.preferredTarget().target, features: workerData.features });
+for (const [name, v] of Object.entries(workerData.regs)) vcpu.setOneReg(arm64CoreId(name), v);
 parentPort.postMessage({ type: 'created', kick: vcpu.kickHandle(), mp: vcpu.getMpState() });
 parentPort.once('message', () => {
   try {
-    for (const [name, v] of Object.entries(workerData.regs)) vcpu.setOneReg(arm64CoreId(name), v);
     let exit;
     for (;;) {
       exit = vcpu.run();
@@ -69,7 +77,7 @@ parentPort.once('message', () => {
     }
     const x = [];
     for (let i = 0; i < 31; i++) x.push(vcpu.getReg(arm64CoreId('x' + i)));
-    parentPort.postMessage({ type: 'exit', exit, x, mp: vcpu.getMpState() });
+    parentPort.postMessage({ type: 'exit', exit, x, pc: vcpu.getReg(arm64CoreId('pc')), mp: vcpu.getMpState() });
   } catch (e) {
     parentPort.postMessage({ type: 'error', message: String(e && e.stack || e) });
   }
@@ -85,16 +93,40 @@ interface Created {
 interface Done {
   exit: VcpuExit;
   x: bigint[];
+  pc: bigint;
   mp: string;
 }
+
+/** Every VcpuThread whose worker is still alive: afterEach stops them all, so a failed test never leaves one behind. */
+const live = new Set<VcpuThread>();
+/** Resolves 'slept' after ms; the timer is cleared once `settled` settles (no timer outlives the test). */
+function sleepUnless(ms: number, settled: Promise<unknown>): Promise<'slept'> {
+  return new Promise((r) => {
+    const t = setTimeout(() => r('slept'), ms);
+    const clear = (): void => clearTimeout(t);
+    settled.then(clear, clear);
+  });
+}
+// how long a test waits for its vCPUs' exits before it kicks them and fails (below jest's timeout, so that the
+// failure names where each vCPU was instead of a bare timeout)
+const DEADLINE_MS = 95_000;
 
 class VcpuThread {
   readonly worker: Worker;
   readonly created: Promise<Created>;
   readonly done: Promise<Done>;
-  constructor(vm: Vm, idx: number, regs: Record<string, bigint>, features: string[] = []) {
+  readonly gone: Promise<void>;
+  #kick: unknown;
+  constructor(
+    vm: Vm,
+    readonly idx: number,
+    regs: Record<string, bigint>,
+    features: string[] = [],
+  ) {
     libJs ??= transpileLib();
     this.worker = new Worker(WORKER, { eval: true, workerData: { libJs, entry: LIB_ENTRY, handle: vm.share(), idx, regs, features } });
+    live.add(this);
+    this.gone = new Promise((r) => this.worker.once('exit', () => (live.delete(this), r())));
     let created!: (c: Created) => void;
     let done!: (d: Done) => void;
     let failed!: (e: Error) => void;
@@ -108,20 +140,66 @@ class VcpuThread {
     donePromise.catch(() => undefined);
     this.created.catch(() => undefined);
     this.worker.on('message', (m: { type: string } & Created & Done & { message: string }) => {
-      if (m.type === 'created') created(m);
+      if (m.type === 'created') ((this.#kick = m.kick), created(m));
       else if (m.type === 'exit') done(m);
       else if (m.type === 'error') failed(new Error(m.message));
     });
     this.worker.on('error', (e) => failed(e));
+    this.worker.on('exit', (code) => failed(new Error(`vCPU ${idx}'s worker exited (${code}) before reporting`)));
   }
   go(): void {
     this.worker.postMessage('go');
   }
-  async finish(): Promise<Done> {
-    const d = await this.done;
-    await this.worker.terminate();
-    return d;
+  /** Kicks the vCPU (its run() returns intr; a kick before KVM_RUN makes the next run return intr). */
+  kick(): void {
+    if (this.#kick !== undefined) kickVcpu(this.#kick as Parameters<typeof kickVcpu>[0]);
   }
+  /**
+   * Ends the worker whatever it is doing. terminate() alone cannot end a thread blocked in KVM_RUN (a native call:
+   * the termination waits for it to return to JS), so the vCPU is kicked every 20 ms until the thread is gone.
+   */
+  async stop(): Promise<void> {
+    if (!live.has(this)) return;
+    this.kick();
+    const kicker = setInterval(() => this.kick(), 20);
+    try {
+      await this.worker.terminate();
+      await this.gone;
+    } finally {
+      clearInterval(kicker);
+    }
+  }
+  async finish(): Promise<Done> {
+    return (await finishAll([this]))[0] as Done;
+  }
+}
+
+/**
+ * Waits for every thread's exit report, then ends the workers. If the reports have not all come within
+ * DEADLINE_MS, kicks every vCPU and fails naming where each one was (pc after the kick) instead of hanging.
+ */
+async function finishAll(threads: VcpuThread[]): Promise<Done[]> {
+  const all = Promise.all(threads.map((t) => t.done));
+  const first = await Promise.race([all, sleepUnless(DEADLINE_MS, all)]);
+  if (first !== 'slept') {
+    await Promise.all(threads.map((t) => t.stop()));
+    return first;
+  }
+  const where = await Promise.all(
+    threads.map(async (t) => {
+      const kicker = setInterval(() => t.kick(), 20);
+      t.kick();
+      try {
+        const d = await Promise.race([t.done, sleepUnless(10_000, t.done)]);
+        return d === 'slept' ? `vCPU ${t.idx}: no report even after kicks` : `vCPU ${t.idx}: ${d.exit.reason} at pc=0x${d.pc.toString(16)} (${d.mp})`;
+      } catch (e) {
+        return `vCPU ${t.idx}: ${(e as Error).message}`;
+      } finally {
+        clearInterval(kicker);
+      }
+    }),
+  );
+  throw new Error(`the vCPUs did not all exit within ${DEADLINE_MS / 1000} s; kicked: ${where.join('; ')}`);
 }
 
 function setup(hv: Hypervisor, code: Uint32Array, at = 0): { vm: Vm; mem: GuestMemory } {
@@ -143,6 +221,10 @@ for (const b of availableBackends()) {
       hv = b.open();
     });
     afterAll(() => hv.close());
+    // a failed or timed-out test must not leave a worker blocked in KVM_RUN (it would keep jest alive)
+    afterEach(async () => {
+      await Promise.all([...live].map((t) => t.stop()));
+    });
 
     test('two vCPUs incrementing one counter with LDXR/STXR 100000 times each give exactly 200000', async () => {
       // arrive at a barrier (x6), then: ldxr x3,[x1]; add; stxr w4; cbnz w4 retry (x9++); subs x2; b.ne; str x9,[x5]
@@ -156,7 +238,7 @@ for (const b of availableBackends()) {
       const threads = [new VcpuThread(vm, 0, regs), new VcpuThread(vm, 1, regs)];
       await Promise.all(threads.map((t) => t.created));
       threads.forEach((t) => t.go());
-      const results = await Promise.all(threads.map((t) => t.finish()));
+      const results = await finishAll(threads);
       for (const r of results) expect(r.exit).toMatchObject({ reason: 'mmio', isWrite: true, physAddr: DONE });
       const dv = new DataView(mem.bytes.buffer, mem.bytes.byteOffset);
       expect(dv.getBigUint64(0x8000, true)).toBe(2n * N);
@@ -167,12 +249,8 @@ for (const b of availableBackends()) {
       mem.close();
     });
 
-    // Known intermittent hang, not yet diagnosed: on real KVM nested in the lab (qemu TCG) this test timed out in one
-    // of three full runs with vCPU1 never leaving KVM_RUN, and the blocked worker then kept jest's process alive.
-    // Until it is understood it does not run on kvm in the lab (it runs on soft everywhere, and on kvm on real hosts).
-    const cpuOnHangs = b.name === 'kvm' && process.env['KVM_ARM_LAB_CPU'] !== undefined;
-    if (cpuOnHangs) console.warn('skipped on kvm in the arm64 lab: PSCI CPU_ON across threads (intermittent hang under investigation)');
-    (cpuOnHangs ? test.skip : test)('PSCI CPU_ON / AFFINITY_INFO across threads: return codes, entry point and context id, MP_STATE', async () => {
+    // vCPU1's registers (a placeholder pc the CPU_ON must replace) are set before any vCPU runs: see WORKER
+    test('PSCI CPU_ON / AFFINITY_INFO across threads: return codes, entry point and context id, MP_STATE', async () => {
       const code = new Uint32Array([
         0x58000580, 0xd2800021, 0xd2800002, 0xd4000002, 0xaa0003f3, 0x58000520, 0xd2800021, 0x10000402, 0xd2824683, 0xd4000002, 0xaa0003f4, 0x58000460,
         0xd2800021, 0x10000342, 0xd2824683, 0xd4000002, 0xaa0003f5, 0x580003a0, 0xd28000e1, 0x10000282, 0xd2800003, 0xd4000002, 0xaa0003f6, 0x580002a0,
@@ -189,7 +267,7 @@ for (const b of availableBackends()) {
       expect(c1.mp).toBe('stopped');
       t1.go(); // KVM_RUN of a powered-off vCPU sleeps until CPU_ON
       t0.go();
-      const [r0, r1] = await Promise.all([t0.finish(), t1.finish()]);
+      const [r0, r1] = (await finishAll([t0, t1])) as [Done, Done];
       expect(r0.x[19]).toBe(1n); // AFFINITY_INFO: OFF
       expect(r0.x[20]).toBe(0n); // CPU_ON: SUCCESS
       expect(r0.x[21]).toBe(u64(-4n)); // CPU_ON again: ALREADY_ON (KVM 6.1 never answers ON_PENDING)
@@ -204,6 +282,43 @@ for (const b of availableBackends()) {
       expect(Buffer.from((r0.exit as { data: Uint8Array }).data).readBigUInt64LE(0)).toBe(0x1234n);
       vm.close();
       mem.close();
+    });
+
+    // The fact behind the old CPU_ON hang, checked without threads: KVM takes a pending CPU_ON reset at the target's
+    // next KVM_GET/SET_ONE_REG (not only at KVM_RUN), so userspace register accesses after the CPU_ON see the reset
+    // state and writes made then survive into the run.
+    // KNOWN DIVERGENCE on soft (reported, lib/soft is not this test's owner's): the soft vCPU takes the pending
+    // CPU_ON reset only when it runs (lib/soft/vcpu.ts #takeReset from the run loop), so getReg sees the old pc and the
+    // reset clobbers a write made after the CPU_ON. test.failing keeps that visible: it turns red once soft is fixed
+    // (then make it a plain test).
+    (b.name === 'soft' ? test.failing : test)('a register write to a vCPU after another vCPU CPU_ONs it lands after the CPU_ON reset (KVM: the reset is taken at KVM_GET/SET_ONE_REG)', () => {
+      // vCPU0: CPU_ON(1, entry, 0x55); str x0,[x5]. entry: mov x5,#DONE; str x1,[x5,#8]
+      const code = new Uint32Array([0x58000140, 0xd2800021, 0x100000a2, 0xd2800aa3, 0xd4000002, 0xf90000a0, 0x14000000, 0xd2a12005, 0xf90004a1, 0x14000000, 0xc4000003, 0]);
+      const { vm, mem } = setup(hv, code);
+      const closers: Array<{ close(): void }> = [mem, vm];
+      try {
+        const v0 = vm.createVcpu(0);
+        closers.unshift(v0);
+        v0.init({ target: vm.preferredTarget().target, features: ['psci-0.2'] });
+        const v1 = vm.createVcpu(1);
+        closers.unshift(v1);
+        v1.init({ target: vm.preferredTarget().target, features: ['psci-0.2', 'power-off'] });
+        v1.setOneReg(arm64CoreId('pc'), RAM + 0x1000n); // before the CPU_ON: the reset replaces it
+        v0.setOneReg(arm64CoreId('pc'), RAM);
+        v0.setOneReg(arm64CoreId('x5'), DONE);
+        const e0 = v0.run();
+        expect(e0).toMatchObject({ reason: 'mmio', physAddr: DONE, isWrite: true });
+        expect(Buffer.from((e0 as { data: Uint8Array }).data).readBigUInt64LE(0)).toBe(0n); // CPU_ON: SUCCESS
+        expect(v1.getMpState()).toBe('runnable');
+        expect(v1.getReg(arm64CoreId('pc'))).toBe(RAM + 0x1cn); // the entry point, before vCPU1 ever ran
+        expect(v1.getReg(arm64CoreId('x0'))).toBe(0x55n); // the context id
+        v1.setOneReg(arm64CoreId('x1'), 0x77n); // after the reset: survives into the run
+        const e1 = v1.run();
+        expect(e1).toMatchObject({ reason: 'mmio', physAddr: DONE + 8n, isWrite: true });
+        expect(Buffer.from((e1 as { data: Uint8Array }).data).readBigUInt64LE(0)).toBe(0x77n);
+      } finally {
+        for (const c of closers) c.close();
+      }
     });
 
     test('an SGI from vCPU0 (GICD_SGIR) wakes vCPU1 from WFI; it acknowledges SGI 1 from CPU 0', async () => {
@@ -227,7 +342,7 @@ for (const b of availableBackends()) {
       gic.setAttr(KVM_DEV_ARM_VGIC_GRP.CTRL, BigInt(KVM_DEV_ARM_VGIC_CTRL_INIT), 0n);
       t1.go();
       t0.go();
-      const [r0, r1] = await Promise.all([t0.finish(), t1.finish()]);
+      const [r0, r1] = (await finishAll([t0, t1])) as [Done, Done];
       expect(r0.exit).toMatchObject({ reason: 'mmio', physAddr: DONE });
       expect(r1.exit).toMatchObject({ reason: 'mmio', physAddr: DONE + 8n });
       expect(r1.x[9]).toBe(1n); // GICC_IAR: SGI 1, source CPU 0 (bits 12..10)
