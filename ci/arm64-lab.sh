@@ -5,7 +5,9 @@
 #                                             guest (kernel + initramfs with node); idempotent, non-interactive
 #   ci/arm64-lab.sh run [OPTIONS] -- CMD ...   boot the guest, run CMD in the project folder, exit with its status
 #   ci/arm64-lab.sh test                       what `npm run test:arm64` runs: cross-build the addon, build the
-#                                             TypeScript on the host, run test/arm64, test/native and
+#                                             TypeScript on the host, record the host-side (soft) runs the arm64
+#                                             tests compare with (snapshots, test/guests/record-soft.js), run
+#                                             test/arm64, test/native and
 #                                             test/conformance in the guest (KVM_ARM_LAB_SUITES picks the
 #                                             suites, default "arm64 native conformance"; KVM_ARM_LAB_CPUS picks
 #                                             the CPUs, default cortex-a57 and max w/o SVE)
@@ -351,6 +353,17 @@ cross_build_addon() { # -> prebuilds/linux-arm64/*.node (npm run prebuild, the n
 	log "addon: ${out#$ROOT/} (the guest loads its copy ci/.out/kvm-arm-arm64.node)"
 }
 
+record_guests() { # issue 5: the guests' `kvm-arm run --backend soft` on the host -> ci/.out/guests/soft-record.json
+	# test/arm64/guests.test.ts runs the same images and flags with --backend kvm in the guest; both sides go through
+	# bin/kvm-arm.js, i.e. dist/: compile it from this tree's lib first (type errors are npm test's business)
+	log "npm run compile (bin/kvm-arm.js runs dist/ on both sides of the guests comparison)"
+	(cd "$ROOT" && npm run --silent compile >"$CI/.out/compile.log" 2>&1) ||
+		log "npm run compile reported errors (ci/.out/compile.log); dist/cjs is emitted anyway"
+	[ -f "$ROOT/dist/cjs/cli/main.js" ] || fail "no dist/cjs/cli/main.js after npm run compile (ci/.out/compile.log)"
+	# a failed guest build is written into the record, and the guest test fails with it (never a silent skip)
+	node "$ROOT/test/guests/record-soft.js" "$CI/.out/guests" || fail "test/guests/record-soft.js could not record the soft runs"
+}
+
 cmd_test() {
 	local t0=$SECONDS
 	take_lock wait
@@ -378,6 +391,7 @@ cmd_test() {
 	if [[ " ${suites//,/ } " == *" arm64 "* ]]; then
 		snapx=1
 		node "$ROOT/scripts/snapshot-cross.js" || fail "scripts/snapshot-cross.js (soft run -> ci/.out/snapshots) failed"
+		record_guests
 	fi
 	# -cpu max with SVE: node (jest) dies with SIGSEGV in about half the runs on qemu 7.2 TCG (C programs and node
 	# with -cpu max,sve=off are fine: measured 6/6 vs 2/6), so the node tier runs max without SVE; the SVE register
