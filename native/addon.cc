@@ -207,9 +207,10 @@ struct Region {
     if (inRun) pthread_kill(runner, KickSignal());
   }
 
-  // KVM_RUN on the calling thread. Returns 0 or an errno.
+  // KVM_RUN on the calling thread. Returns 0 or an errno. The thread must have the kick signal unblocked
+  // (UnblockKickSignal: done by Init on each environment's JS thread and by RunWorker on libuv threads), so the
+  // hot path makes no thread_local access (in a dlopen'd addon that is a __tls_get_addr call).
   int Run() {
-    UnblockKickSignal();
     {
       std::lock_guard<SpinLock> lk(m);
       if (closed) return EBADF;
@@ -234,12 +235,17 @@ struct Region {
 // (collected) or whose slot was reused does not resolve (the call gives EBADF). 0 is never a valid handle.
 // Tables are per environment (each worker has its own) and touched only from that environment's JS thread;
 // they are shared_ptr-held by their objects, so finalizers that run during environment teardown stay safe.
+// The first kInline slots live inside the table itself (so inside Handles, on the call block's page): in the
+// arm64 lab (KPTI under TCG) every syscall empties the TLB and each distinct page a fast call touches after it
+// costs a page walk, so the hot lookup touches no separately allocated array. Each slot also carries a `hot`
+// pointer its object may set (a VcpuRun's Region), so the hot call need not touch the object either.
 template <typename T>
 class HandleTable {
  public:
   static constexpr uint32_t kIndexBits = 20;
   static constexpr uint32_t kIndexMask = (1u << kIndexBits) - 1;
   static constexpr uint32_t kGenMask = 0x7ff;
+  static constexpr uint32_t kInline = 48;
 
   uint32_t Add(T* obj) {
     uint32_t i;
@@ -247,12 +253,13 @@ class HandleTable {
       i = free_.back();
       free_.pop_back();
     } else {
-      if (slots_.size() > kIndexMask) return 0;  // over a million live objects: no handle (calls give EBADF)
-      i = static_cast<uint32_t>(slots_.size());
-      slots_.push_back({});
+      if (count_ > kIndexMask) return 0;  // over a million live objects: no handle (calls give EBADF)
+      i = count_++;
+      if (i >= kInline) more_.push_back({});
     }
-    Slot& e = slots_[i];
+    Slot& e = At(i);
     e.obj = obj;
+    e.hot = nullptr;
     e.gen = (e.gen + 1) & kGenMask;
     if (e.gen == 0) e.gen = 1;
     return (e.gen << kIndexBits) | i;
@@ -260,22 +267,39 @@ class HandleTable {
   void Remove(uint32_t h) {
     if (Get(h) == nullptr) return;
     uint32_t i = h & kIndexMask;
-    slots_[i].obj = nullptr;
+    At(i).obj = nullptr;
+    At(i).hot = nullptr;
     free_.push_back(i);
   }
   T* Get(uint32_t h) const {
-    uint32_t i = h & kIndexMask;
-    if (i >= slots_.size()) return nullptr;
-    const Slot& e = slots_[i];
-    return e.gen == (h >> kIndexBits) ? e.obj : nullptr;
+    const Slot* e = Find(h);
+    return e ? e->obj : nullptr;
+  }
+  // The hot pointer of a live handle (nullptr when the handle does not resolve or none was set).
+  void* Hot(uint32_t h) const {
+    const Slot* e = Find(h);
+    return e ? e->hot : nullptr;
+  }
+  void SetHot(uint32_t h, void* p) {
+    if (Get(h) != nullptr) At(h & kIndexMask).hot = p;
   }
 
  private:
   struct Slot {
     T* obj = nullptr;
+    void* hot = nullptr;
     uint32_t gen = 0;
   };
-  std::vector<Slot> slots_;
+  Slot& At(uint32_t i) { return i < kInline ? inline_[i] : more_[i - kInline]; }
+  const Slot* Find(uint32_t h) const {
+    uint32_t i = h & kIndexMask;
+    if (i >= count_) return nullptr;
+    const Slot& e = i < kInline ? inline_[i] : more_[i - kInline];
+    return e.obj != nullptr && e.gen == (h >> kIndexBits) ? &e : nullptr;
+  }
+  uint32_t count_ = 0;
+  Slot inline_[kInline];
+  std::vector<Slot> more_;
   std::vector<uint32_t> free_;
 };
 class Fd;
@@ -286,23 +310,50 @@ class VcpuRun;
 // 1 request, 2 arg0, 3 arg1, 4 result (int32: >= 0, or -errno). One per environment; JS is single-threaded
 // per environment and runs nothing during the call, so one block is enough.
 enum : size_t { kBlkHandle = 0, kBlkRequest = 1, kBlkArg0 = 2, kBlkArg1 = 3, kBlkResult = 4, kBlkWords = 8 };
-struct Handles {
-  HandleTable<Fd> fds;
-  HandleTable<VcpuRun> runs;
+// Page aligned and under a page: the block and the inline handle slots a fast call reads share one page.
+struct alignas(4096) Handles {
   alignas(8) uint32_t block[kBlkWords] = {};
+  HandleTable<VcpuRun> runs;
+  HandleTable<Fd> fds;
 };
+static_assert(sizeof(Handles) == 4096, "Handles: the hot state fits one page");
 // The fast functions, the callBlock ArrayBuffer and every Fd / VcpuRun hold a reference to their Handles, so it
 // outlives all of them whatever order the environment tears them down in (or if the addon is loaded twice).
 using HandlesRef = std::shared_ptr<Handles>;
 
 // Constructors are per environment: the main thread and every worker load the addon into their own env.
+// The first environment to load the addon is remembered with its Handles (gFastEnv / gFastHandles): the
+// block calls of that environment find their Handles by comparing the napi_env they are given, without
+// napi_get_cb_info (a call into Node, i.e. more code pages after the syscall's TLB flush); other environments
+// (workers) take the napi_get_cb_info path. Only the owning environment's thread ever reads gFastHandles
+// (another thread's env never equals gFastEnv while the owner lives), and the owner's teardown clears
+// gFastEnv before its Handles can go, so a later environment at the same address cannot see a stale one.
+std::atomic<napi_env> gFastEnv{nullptr};
+std::atomic<Handles*> gFastHandles{nullptr};
 struct AddonData {
   Napi::FunctionReference fd, memory, vcpuRun;
-  std::shared_ptr<Handles> handles = std::make_shared<Handles>();
+  std::shared_ptr<Handles> handles{new Handles()};
+  napi_env env = nullptr;
+  ~AddonData();
 };
 AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
 std::mutex gRegistryMutex;
+// Claims the fast slot for `env` when no live environment holds it (under gRegistryMutex: two environments
+// loading at once must not pair one's env with the other's Handles).
+void ClaimFastEnv(napi_env env, Handles* h) {
+  std::lock_guard<std::mutex> lk(gRegistryMutex);
+  if (gFastEnv.load() != nullptr) return;
+  gFastHandles.store(h);
+  gFastEnv.store(env);
+}
+AddonData::~AddonData() {
+  std::lock_guard<std::mutex> lk(gRegistryMutex);
+  if (gFastEnv.load() == env) {
+    gFastEnv.store(nullptr);
+    gFastHandles.store(nullptr);
+  }
+}
 std::unordered_map<uintptr_t, std::weak_ptr<Region>> gMemories;  // by address
 std::unordered_map<uint32_t, std::weak_ptr<Region>> gVcpus;      // by id
 uint32_t gNextVcpuId = 1;
@@ -660,6 +711,12 @@ class VcpuRun : public Napi::ObjectWrap<VcpuRun> {
     Release();
   }
 
+  // The Region the fast runVcpu() reaches through the handle slot (nullptr there after Release: EBADF).
+  void Attach(std::shared_ptr<Region> r) {
+    region_ = std::move(r);
+    handles_->runs.SetHot(handle_, region_.get());
+  }
+
   std::shared_ptr<Region> region_;
   uint32_t id_ = 0;
   Napi::Reference<Napi::ArrayBuffer> buffer_;
@@ -674,7 +731,10 @@ class VcpuRun : public Napi::ObjectWrap<VcpuRun> {
     RunWorker(Napi::Env env, std::shared_ptr<Region> r)
         : Napi::AsyncWorker(env, "kvm-arm:KVM_RUN"), region_(std::move(r)), deferred_(Napi::Promise::Deferred::New(env)) {}
     Napi::Promise Promise() { return deferred_.Promise(); }
-    void Execute() override { err_ = region_->Run(); }
+    void Execute() override {
+      UnblockKickSignal();  // a libuv pool thread
+      err_ = region_->Run();
+    }
     void OnOK() override {
       region_.reset();
       if (err_ != 0)
@@ -691,6 +751,7 @@ class VcpuRun : public Napi::ObjectWrap<VcpuRun> {
 
   void Release() {
     if (!region_) return;
+    handles_->runs.SetHot(handle_, nullptr);
     {
       std::lock_guard<std::mutex> lk(gRegistryMutex);
       gVcpus.erase(id_);
@@ -763,7 +824,7 @@ Napi::Value Fd::MapRun(const Napi::CallbackInfo& info) {
   r->immediateExitOffset = ieOff;
   Napi::Object o = Data(env).vcpuRun.New({});
   VcpuRun* v = VcpuRun::Unwrap(o);
-  v->region_ = r;
+  v->Attach(r);
   {
     std::lock_guard<std::mutex> lk(gRegistryMutex);
     v->id_ = gNextVcpuId++;
@@ -931,6 +992,7 @@ int32_t Result(int r) { return r < 0 ? -errno : r; }
 // The block-based calls: no arguments, nothing returned (the result goes to block[kBlkResult]). The words are
 // u32 by construction (a Uint32Array); lib/kvm validates every value before it writes it there.
 Handles* BlockCall(napi_env env, napi_callback_info info) {
+  if (env == gFastEnv.load(std::memory_order_relaxed)) return gFastHandles.load(std::memory_order_relaxed);
   void* data = nullptr;
   size_t argc = 0;
   napi_get_cb_info(env, info, &argc, nullptr, nullptr, &data);
@@ -969,8 +1031,8 @@ napi_value IrqLine(napi_env env, napi_callback_info info) {
 // runVcpu(): KVM_RUN of the VcpuRun block[kBlkHandle] names, on this thread → 0 | -errno (-EINTR after a kick).
 napi_value RunVcpu(napi_env env, napi_callback_info info) {
   Handles* h = BlockCall(env, info);
-  VcpuRun* v = h->runs.Get(h->block[kBlkHandle]);
-  SetResult(h, v == nullptr || !v->region_ ? -EBADF : -v->region_->Run());
+  auto* r = static_cast<Region*>(h->runs.Hot(h->block[kBlkHandle]));
+  SetResult(h, r == nullptr ? -EBADF : -r->Run());
   return nullptr;
 }
 
@@ -1067,7 +1129,9 @@ void Export(napi_env env, napi_value exports, const HandlesRef& h, const char* n
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstallKickHandler();
+  UnblockKickSignal();  // this environment's JS thread: the one its synchronous KVM_RUNs run on
   auto* data = new AddonData();
+  data->env = env;
   data->fd = Napi::Persistent(Fd::Init(env));
   data->memory = Napi::Persistent(Memory::Init(env));
   data->vcpuRun = Napi::Persistent(VcpuRun::Init(env));
@@ -1094,6 +1158,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fast::Export(env, exports, data->handles, "getReg64", fast::GetReg64);
   fast::Export(env, exports, data->handles, "setReg64", fast::SetReg64);
   fast::Export(env, exports, data->handles, "runVcpu", fast::RunVcpu);
+  ClaimFastEnv(env, data->handles.get());
   exports.Set("abiVersion", Napi::Number::New(env, 3));
   return exports;
 }

@@ -389,6 +389,65 @@ export class KvmVcpu implements Vcpu {
   }
 
   /**
+   * The fast exit path: KVM_RUN on this thread like run(), but no VcpuExit is built. Returns kvm_run's exit
+   * reason as a number (KVM_EXIT.MMIO, KVM_EXIT.SYSTEM_EVENT, ...; KVM_EXIT.INTR after a kick / immediateExit /
+   * signal, the kick consumed as run() does). The exit stays in kvm_run, borrowed like kvm-ioctls' VcpuExit:
+   * read it through mmioPhysAddr / mmioLen / mmioIsWrite / mmioData (live, valid until the next run) or
+   * decode it with lastExit(). Failures throw the KvmError run() throws.
+   *
+   *   while (vcpu.runReason() === KVM_EXIT.MMIO) {
+   *     if (vcpu.mmioIsWrite) uart.write(vcpu.mmioPhysAddr, vcpu.mmioData);
+   *     else vcpu.mmioData.set(uart.read(vcpu.mmioPhysAddr, vcpu.mmioLen));
+   *   }
+   */
+  runReason(): number {
+    if (this.#run === null) throw closed(`vcpu ${this.index}`, 'KVM_RUN');
+    this.#blk[BLK.handle] = this.#runHandle;
+    this.#binding.runVcpu();
+    const r = this.#blkI32[BLK.result] as number;
+    if (r === 0) return this.#runView.getUint32(RUN_EXIT_REASON, true);
+    if (r === -ERRNO.EINTR) {
+      this.#runBytes[IMMEDIATE_EXIT] = 0;
+      return EXIT_INTR;
+    }
+    throw ioctlFailed(-r, 'KVM_RUN', this.#ctx);
+  }
+
+  /**
+   * kvm_run.mmio.phys_addr of the last exit (meaningful after KVM_EXIT.MMIO), as a number: guest physical
+   * addresses are at most 52 bits (arm64 IPA, x86 MAXPHYADDR), so exact; a wider value is a RangeError, never
+   * a rounded number (lastExit() gives it as a bigint).
+   */
+  get mmioPhysAddr(): number {
+    this.#runner();
+    const d = this.#runView;
+    const hi = d.getUint32(MMIO_PHYS_ADDR + 4, true);
+    if (hi > 0x1fffff) throw new RangeError(`mmioPhysAddr: 0x${d.getBigUint64(MMIO_PHYS_ADDR, true).toString(16)} is not a safe integer; use lastExit()`);
+    return hi * 0x1_0000_0000 + d.getUint32(MMIO_PHYS_ADDR, true);
+  }
+  /** kvm_run.mmio.len of the last exit (1, 2, 4 or 8 for an MMIO exit). */
+  get mmioLen(): number {
+    this.#runner();
+    return this.#runView.getUint32(MMIO_LEN, true);
+  }
+  /** kvm_run.mmio.is_write of the last exit. */
+  get mmioIsWrite(): boolean {
+    this.#runner();
+    return this.#runView.getUint8(MMIO_IS_WRITE) !== 0;
+  }
+  /** kvm_run.mmio.data[0, len): a live view; for an MMIO read, write the value here before the next run. */
+  get mmioData(): Uint8Array {
+    this.#runner();
+    const len = this.#runView.getUint32(MMIO_LEN, true);
+    return this.#mmioData[len < 8 ? len : 8] as Uint8Array;
+  }
+  /** The exit now in kvm_run, decoded as run() would have returned it (after runReason(); not for INTR). */
+  lastExit(): VcpuExit {
+    this.#runner();
+    return this.#decodeExit();
+  }
+
+  /**
    * KVM_RUN on a libuv worker thread: the JS thread stays free (kick() it from here to stop it). Uses one
    * thread of the libuv pool per running vCPU (UV_THREADPOOL_SIZE, default 4); for many vCPUs run each one
    * with run() in its own worker_thread.

@@ -6,11 +6,12 @@
  */
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
-import { KVM_CAP, KVM_IOCTL, IO, IOW, KVMIO } from '../../lib/codec/abi';
+import { KVM_CAP, KVM_EXIT, KVM_IOCTL, IO, IOW, KVMIO } from '../../lib/codec/abi';
 import { decodeRunExit, encodeIrqLevel } from '../../lib/codec/structs';
 import { BLK, callBlockViews, type NativeBinding, type NativeFd } from '../../lib/kvm/binding';
-import { binding, describeKvm, describeX86Kvm, x86Guest, type X86Guest } from './helpers';
+import { binding, bindingPath, describeKvm, describeX86Kvm, x86Guest, type X86Guest } from './helpers';
 
 const EBADF = 9;
 const EINVAL = 22;
@@ -131,6 +132,63 @@ describeKvm('fast calls: handles, call block, argument checks', () => {
     expect(() => b.setReg64(sys.handle, IOW(KVMIO, 0xac, 64), 0x6030000000100000n, 0n)).toThrow(named('RangeError', /struct kvm_one_reg/));
   });
 
+  test('handles past the inline slots (more than 48 live Fds) resolve, and stop resolving once closed', () => {
+    const req = KVM_IOCTL.KVM_CHECK_EXTENSION;
+    const fds = Array.from({ length: 120 }, () => b.open('/dev/kvm'));
+    try {
+      expect(new Set(fds.map((f) => f.handle)).size).toBe(fds.length);
+      for (const f of fds) expect(blockCall(b, 'ioctlInt', { handle: f.handle, request: req, arg0: 3 })).toBe(1);
+      // close every other one: those give EBADF, the rest still answer (slots inside and past the inline part)
+      fds.forEach((f, i) => i % 2 === 0 && f.close());
+      fds.forEach((f, i) => expect(blockCall(b, 'ioctlInt', { handle: f.handle, request: req, arg0: 3 })).toBe(i % 2 === 0 ? -EBADF : 1));
+      // reused slots get new handles; the old handles of those slots stay dead
+      const again = Array.from({ length: 60 }, () => b.open('/dev/kvm'));
+      for (const f of again) expect(blockCall(b, 'ioctlInt', { handle: f.handle, request: req, arg0: 3 })).toBe(1);
+      fds.forEach((f, i) => i % 2 === 0 && expect(blockCall(b, 'ioctlInt', { handle: f.handle, request: req, arg0: 3 })).toBe(-EBADF));
+      for (const f of again) f.close();
+    } finally {
+      for (const f of fds) f.close();
+    }
+  });
+
+  test('a worker (another environment, which takes the napi_get_cb_info path) has its own call block and handles', async () => {
+    // The worker: its own block and tables; its handles work there; a handle of this thread's does not resolve there.
+    const src = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      const b = require(workerData.addon);
+      const u32 = b.callBlock, i32 = new Int32Array(u32.buffer, u32.byteOffset, 8);
+      const call = (fn, h, req, a0) => { u32[0] = h; u32[1] = req; u32[2] = a0; i32[4] = 0x7eadbeef; b[fn](); return i32[4]; };
+      const fd = b.open('/dev/kvm');
+      const out = {
+        own: call('ioctlInt', fd.handle, workerData.req, 3),
+        general: fd.ioctl(workerData.req, 3),
+        foreign: call('ioctlInt', workerData.mainHandle, workerData.req, 3),
+        foreignRun: call('runVcpu', workerData.mainHandle, 0, 0),
+        sameBlock: u32 === workerData.mainBlock,
+      };
+      fd.close();
+      out.closed = call('ioctlInt', fd.handle, workerData.req, 3);
+      parentPort.postMessage(out);`;
+    const other = b.open('/dev/kvm');
+    try {
+      // a handle number this thread has and the worker (with fewer objects) has not
+      const extra = Array.from({ length: 3 }, () => b.open('/dev/kvm'));
+      const mainHandle = (extra[2] as NativeFd).handle;
+      const w = new Worker(src, { eval: true, workerData: { addon: bindingPath(), req: KVM_IOCTL.KVM_CHECK_EXTENSION, mainHandle } });
+      const out = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+      });
+      await w.terminate();
+      for (const f of extra) f.close();
+      expect(out).toEqual({ own: 1, general: 1, foreign: -EBADF, foreignRun: -EBADF, sameBlock: false, closed: -EBADF });
+      // and this thread's block calls still work after the worker's environment is gone
+      expect(blockCall(b, 'ioctlInt', { handle: other.handle, request: KVM_IOCTL.KVM_CHECK_EXTENSION, arg0: 3 })).toBe(1);
+    } finally {
+      other.close();
+    }
+  });
+
   test('getReg64/setReg64: typed argument errors; 1 for ids wider than 8 bytes, 2 for values that do not fit (no syscall)', () => {
     const get = KVM_IOCTL.KVM_GET_ONE_REG;
     const set = KVM_IOCTL.KVM_SET_ONE_REG;
@@ -194,6 +252,50 @@ describeX86Kvm('fast calls on a vCPU (x86 guest)', () => {
       expect(e.data.byteOffset).toBe(g.vcpu.runArea.byteOffset + 40);
       if (!e.isWrite) e.data[0] = i; // complete the read
     }
+  });
+
+  test('runReason(): the exit reason, with the MMIO fields read from kvm_run (live, as run() decodes them)', () => {
+    // loop: mov [0x9000], al ; mov [0xa000], ax ; mov al, [0x9004] ; jmp back: the read's value is written next
+    g = x86Guest([0xa2, 0x00, 0x90, 0xa3, 0x00, 0xa0, 0xa0, 0x04, 0x90, 0xeb, 0xf5]);
+    const v = g.vcpu;
+    const want = [
+      { physAddr: 0x9000, len: 1, isWrite: true },
+      { physAddr: 0xa000, len: 2, isWrite: true },
+      { physAddr: 0x9004, len: 1, isWrite: false },
+    ];
+    for (let i = 0; i < 30; i++) {
+      expect(v.runReason()).toBe(KVM_EXIT.MMIO);
+      expect({ physAddr: v.mmioPhysAddr, len: v.mmioLen, isWrite: v.mmioIsWrite }).toEqual(want[i % 3]);
+      expect(v.lastExit()).toEqual(decodeRunExit(v.runArea));
+      expect(v.lastExit()).toMatchObject({ reason: 'mmio', physAddr: BigInt(want[i % 3]?.physAddr ?? -1) });
+      const d = v.mmioData;
+      expect(d.length).toBe(v.mmioLen);
+      expect(d.buffer).toBe(v.runArea.buffer);
+      expect(d.byteOffset).toBe(v.runArea.byteOffset + 40);
+      if (i % 3 === 0 && i > 0) expect(d[0]).toBe((i - 1) & 0xff); // al = the value the last read got
+      if (!v.mmioIsWrite) d[0] = i; // complete the read through the live view
+    }
+  });
+
+  test('runReason(): a kick or immediateExit gives KVM_EXIT.INTR (consumed); closed → EBADF; no rounding of wide addresses', () => {
+    g = x86Guest([0xa2, 0x00, 0x90, 0xeb, 0xfb]);
+    const v = g.vcpu;
+    v.immediateExit = true;
+    expect(v.runReason()).toBe(KVM_EXIT.INTR);
+    expect(v.immediateExit).toBe(false);
+    v.kick();
+    expect(v.runReason()).toBe(KVM_EXIT.INTR);
+    expect(v.runReason()).toBe(KVM_EXIT.MMIO);
+    // a phys_addr past 2^53 (no real exit has one) is a RangeError, not a rounded number; the bigint stays exact
+    const dv = new DataView(v.runArea.buffer, v.runArea.byteOffset);
+    dv.setBigUint64(32, 0x20_0000_0000_0001n, true);
+    expect(() => v.mmioPhysAddr).toThrow(RangeError);
+    expect(v.lastExit()).toMatchObject({ physAddr: 0x20_0000_0000_0001n });
+    dv.setBigUint64(32, 0x1f_ffff_ffff_ffffn, true);
+    expect(v.mmioPhysAddr).toBe(Number.MAX_SAFE_INTEGER);
+    v.close();
+    expect(() => v.runReason()).toThrow(expect.objectContaining({ code: 'EBADF', ioctl: 'KVM_RUN' }) as unknown as Error);
+    expect(() => v.mmioLen).toThrow(expect.objectContaining({ code: 'EBADF' }) as unknown as Error);
   });
 
   test('run() on a closed vCPU is EBADF before any syscall', () => {
