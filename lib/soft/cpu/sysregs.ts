@@ -130,7 +130,11 @@ export class SysregFile {
   ttbr1Hi = 0;
   mairLo = 0;
   mairHi = 0;
-  /** bumped on every write to a timer register (for the timer model) */
+  /**
+   * bumped on every write to a timer register (for the timer model); the write also ends the run slice
+   * (requestStop), so the vCPU re-evaluates the timer output and the GIC sees a masked/reprogrammed timer
+   * before the guest's EOI: a level that lagged to the slice end re-signalled the PPI after every EOI
+   */
   timerGeneration = 0;
 
   constructor(c: Core) {
@@ -276,6 +280,7 @@ export class SysregFile {
       set: (cc, s, v) => {
         s.cntpCval = BigInt.asUintN(64, cc.clock.physicalCount() + BigInt.asIntN(32, v));
         s.timerGeneration++;
+        cc.requestStop();
       },
       el0: k(9),
     });
@@ -283,18 +288,20 @@ export class SysregFile {
       listed: false,
       // ISTATUS: computed whether or not ENABLE is set (UNKNOWN when disabled; KVM reports the comparison)
       get: (cc, s) => (s.cntpCtl & 3n) | (cc.clock.physicalCount() >= s.cntpCval ? 4n : 0n),
-      set: (_c, s, v) => {
+      set: (cc, s, v) => {
         s.cntpCtl = v & 3n;
         s.timerGeneration++;
+        cc.requestStop();
       },
       el0: k(9),
     });
     this.add('CNTP_CVAL_EL0', [3, 3, 14, 2, 2], {
       listed: false,
       get: (_c, s) => s.cntpCval,
-      set: (_c, s, v) => {
+      set: (cc, s, v) => {
         s.cntpCval = v;
         s.timerGeneration++;
+        cc.requestStop();
       },
       el0: k(9),
     });
@@ -304,22 +311,25 @@ export class SysregFile {
       set: (cc, s, v) => {
         s.cntvCval = BigInt.asUintN(64, s.vcount(cc) + BigInt.asIntN(32, v));
         s.timerGeneration++;
+        cc.requestStop();
       },
       el0: k(8),
     });
     this.add('CNTV_CTL_EL0', [3, 3, 14, 3, 1], {
       get: (cc, s) => (s.cntvCtl & 3n) | (s.vcount(cc) >= s.cntvCval ? 4n : 0n),
-      set: (_c, s, v) => {
+      set: (cc, s, v) => {
         s.cntvCtl = v & 3n;
         s.timerGeneration++;
+        cc.requestStop();
       },
       el0: k(8),
     });
     this.add('CNTV_CVAL_EL0', [3, 3, 14, 3, 2], {
       get: (_c, s) => s.cntvCval,
-      set: (_c, s, v) => {
+      set: (cc, s, v) => {
         s.cntvCval = v;
         s.timerGeneration++;
+        cc.requestStop();
       },
       el0: k(8),
     });
