@@ -68,6 +68,20 @@ export interface CreateVmOptions {
   ipaSize?: number;
 }
 
+/**
+ * A non-blocking eventfd for Vm.irqfd / Vm.ioeventfd (Hypervisor.eventfd). kvm: a real eventfd(2); soft: a counter
+ * in a SharedArrayBuffer whose `fd` is a number in the soft backend's own space (valid only for that backend).
+ */
+export interface EventFd extends Disposable {
+  /** The number to pass to Vm.irqfd / Vm.ioeventfd. */
+  readonly fd: number;
+  /** Reads and resets the counter; KvmError EAGAIN when it is 0. */
+  read(): bigint;
+  /** Adds to the counter (signals it); EAGAIN when it would overflow. */
+  write(value?: bigint | number): void;
+  close(): void;
+}
+
 export interface Hypervisor extends Disposable {
   readonly backend: BackendName;
   /** Why open() chose this backend (for 'auto'). */
@@ -84,6 +98,8 @@ export interface Hypervisor extends Disposable {
   allocateMemory(size: number, options?: { hugePages?: boolean }): GuestMemory;
   /** Opens guest memory shared from another thread. */
   openSharedMemory(handle: SharedMemoryHandle): GuestMemory;
+  /** A non-blocking eventfd (initial count `initval`) for Vm.irqfd / Vm.ioeventfd. */
+  eventfd(initval?: number): EventFd;
   close(): void;
 }
 
@@ -108,10 +124,10 @@ export interface Vm extends Disposable {
   /** KVM_CREATE_DEVICE (with test: KVM_CREATE_DEVICE_TEST; returns null then). */
   createDevice(type: number, options?: { test?: false }): Device;
   createDevice(type: number, options: { test: true }): null;
-  /** KVM_IRQFD. `eventfd` from Hypervisor-level eventfd helpers (kvm) or a soft EventFd. */
+  /** KVM_IRQFD: `fd` is Hypervisor.eventfd()'s; signalling it injects SPI gsi + 32. */
   irqfd(options: { fd: number; gsi: number; deassign?: boolean; resampleFd?: number }): void;
-  /** KVM_IOEVENTFD. */
-  ioeventfd(options: { fd: number; addr: bigint; len: number; datamatch?: bigint; deassign?: boolean }): void;
+  /** KVM_IOEVENTFD: a guest MMIO write at `addr` (len bytes, 0 = any; equal to datamatch if given) signals `fd`. */
+  ioeventfd(options: { fd: number; addr: bigint; len: number; datamatch?: bigint; deassign?: boolean; pio?: boolean }): void;
   /** KVM_ENABLE_CAP on the VM fd. */
   enableCap(cap: KvmCapName | number, args?: readonly bigint[], flags?: number): void;
   /**

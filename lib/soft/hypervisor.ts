@@ -6,6 +6,7 @@ import { KVM_CAP } from '../codec/abi';
 import { KvmError, closedError } from '../errors';
 import { SoftGuestMemory } from './memory';
 import { SoftVm } from './vm';
+import { SoftEventFd } from './eventfd';
 import { softCapabilities, SOFT_DEFAULT_IPA, SOFT_IPA_LIMIT } from './caps';
 import { defaultCpuFactory, type CpuFactory } from './vcpu';
 import { availableParallelism } from 'node:os';
@@ -71,6 +72,12 @@ export class SoftHypervisor implements Hypervisor {
   openSharedMemory(handle: SharedMemoryHandle): GuestMemory {
     this.#check('mmap');
     return SoftGuestMemory.fromShared(handle);
+  }
+
+  /** A soft eventfd for Vm.irqfd / Vm.ioeventfd of this backend's VMs (lib/soft/eventfd.ts). */
+  eventfd(initval = 0): SoftEventFd {
+    this.#check('eventfd');
+    return new SoftEventFd(initval);
   }
 
   close(): void {

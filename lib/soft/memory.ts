@@ -4,6 +4,7 @@
  */
 import type { GuestMemory, SharedMemoryHandle } from '../backend';
 import { closedError } from '../errors';
+import { isSab } from './shared';
 
 /** The soft backend's page size (KVM arm64 with 4 KiB pages, as in the lab). */
 export const SOFT_PAGE_SIZE = 4096;
@@ -23,7 +24,7 @@ export class SoftGuestMemory implements GuestMemory {
       if (size > SOFT_MAX_MEMORY) throw new RangeError(`size: at most ${SOFT_MAX_MEMORY} bytes, got ${size}`);
       this.buffer = new SharedArrayBuffer(size);
     } else {
-      if (!(sizeOrBuffer instanceof SharedArrayBuffer)) throw new TypeError('buffer: expected a SharedArrayBuffer');
+      if (!isSab(sizeOrBuffer)) throw new TypeError('buffer: expected a SharedArrayBuffer');
       if (sizeOrBuffer.byteLength === 0 || sizeOrBuffer.byteLength % SOFT_PAGE_SIZE !== 0) {
         throw new RangeError(`buffer: its size must be a positive multiple of ${SOFT_PAGE_SIZE}, got ${sizeOrBuffer.byteLength}`);
       }

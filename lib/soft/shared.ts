@@ -14,6 +14,7 @@
  * sleeps instead of spinning, so a thread descheduled while holding a lock costs the others no CPU.
  */
 import { SOFT_MAX_VCPUS } from './caps';
+import type { SharedEventFds } from './eventfd';
 
 /** Structured-cloneable handle of a soft VM shared with other threads (post it; open with openSharedVm). */
 export interface SoftSharedVmHandle {
@@ -28,6 +29,8 @@ export interface SoftSharedVmHandle {
   readonly vcpus: readonly SharedArrayBuffer[];
   /** the guest memories the slot table refers to (by index), as known when share() was called */
   readonly memories: readonly SharedArrayBuffer[];
+  /** irqfd / ioeventfd registrations at share() time (lib/soft/eventfd.ts); absent = none */
+  readonly eventfds?: SharedEventFds;
 }
 
 // ---------------------------------------------------------------- VM words (Int32 indexes)

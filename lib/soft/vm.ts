@@ -18,6 +18,7 @@ import { SoftVcpu, type CpuFactory } from './vcpu';
 import * as S from './shared';
 import type { SoftSharedVmHandle } from './shared';
 import { smpMonitor } from './smp';
+import { softEventFd, ioeventfdMatches, signalBuffer, takeBuffer, type SoftEventFd, type IoEventFdEntry, type IrqFdEntry, type SharedEventFds } from './eventfd';
 
 /** CNTFRQ of the soft machine: 62.5 MHz, as qemu's virt board (and so the lab's KVM guests) report. */
 export const SOFT_CNTFRQ = 62_500_000n;
@@ -98,6 +99,9 @@ export class SoftVm implements Vm {
   #generation = 0;
   readonly #mmio: SoftMmioHandler[] = [];
   readonly hooks: SoftVcpuHook[] = [];
+  /** KVM_IOEVENTFD / KVM_IRQFD registrations (lib/soft/eventfd.ts); copies of the registering thread's in workers */
+  readonly #ioeventfds: IoEventFdEntry[] = [];
+  readonly #irqfds: Array<IrqFdEntry & { listener?: () => void }> = [];
   /** the vCPUs created on this thread, by vcpu_idx (creation order); other threads' vCPUs are undefined here */
   readonly vcpus: (SoftVcpu | undefined)[] = [];
   readonly maxVcpus = SOFT_MAX_VCPUS;
@@ -184,10 +188,25 @@ export class SoftVm implements Vm {
       },
     };
     this.vgic = new SoftVgic(host, h?.gic);
+    this.vgic.onSpiDeactivate = (intid) => vm.#acked(intid);
     if (h !== undefined) this.syncSlots();
+    if (h?.eventfds !== undefined) {
+      this.#ioeventfds.push(...h.eventfds.ioeventfds);
+      this.#irqfds.push(...h.eventfds.irqfds);
+    }
     this.#mmio.push((cpu, pa, size, isWrite, value) => {
       const r = vm.vgic.handleMmio(cpu, pa, size, isWrite, value);
       return r.handled ? r : undefined;
+    });
+    this.#mmio.push((_cpu, pa, size, isWrite, value) => {
+      if (!isWrite) return undefined;
+      for (const p of vm.#ioeventfds) {
+        if (ioeventfdMatches(p, pa, size, value)) {
+          vm.#ioeventfdHit(p.buffer);
+          return IOEVENTFD_HANDLED;
+        }
+      }
+      return undefined;
     });
   }
 
@@ -565,7 +584,16 @@ export class SoftVm implements Vm {
       this.#publish();
     });
     this.#shared = true;
-    return { backend: 'soft', kind: 'vm', ipaSize: this.ipaSize, state: this.words.buffer as SharedArrayBuffer, gic: this.vgic.buffer, vcpus: this.blocks.map((b) => b.buffer as SharedArrayBuffer), memories: this.#memories.map((m) => m.buffer) };
+    return {
+      backend: 'soft',
+      kind: 'vm',
+      ipaSize: this.ipaSize,
+      state: this.words.buffer as SharedArrayBuffer,
+      gic: this.vgic.buffer,
+      vcpus: this.blocks.map((b) => b.buffer as SharedArrayBuffer),
+      memories: this.#memories.map((m) => m.buffer),
+      eventfds: this.#sharedEventFds(),
+    };
   }
 
   /** Opens a VM shared by another thread (the handle from share()). */
@@ -626,14 +654,126 @@ export class SoftVm implements Vm {
     return this.vgic.createDevice(type, options?.test === true);
   }
 
-  irqfd(_options: { fd: number; gsi: number; deassign?: boolean; resampleFd?: number }): void {
+  /**
+   * KVM_IRQFD (api.txt 4.75): signalling soft eventfd `fd` (SoftHypervisor.eventfd) injects SPI gsi + 32 — a pulse,
+   * or with `resampleFd` a level held until the guest deactivates it (then lowered, and `resampleFd` signalled).
+   * Errnos as virt/kvm/eventfd.c: unknown fd EBADF, the eventfd already an irqfd EBUSY; deassign of nothing is 0.
+   * Register before share() (see lib/soft/eventfd.ts).
+   */
+  irqfd(options: { fd: number; gsi: number; deassign?: boolean; resampleFd?: number }): void {
     this.#check('KVM_IRQFD');
-    throw fail('ENOSYS', 'KVM_IRQFD', 'eventfds are not implemented by the soft backend');
+    if (options === null || typeof options !== 'object') throw new TypeError('options: expected { fd, gsi, deassign?, resampleFd? }');
+    const gsi = u32Arg('gsi', options.gsi);
+    const ev = this.#eventfdArg('KVM_IRQFD', options.fd);
+    if (options.deassign === true) {
+      const i = this.#irqfds.findIndex((x) => x.buffer === ev.buffer && x.gsi === gsi);
+      if (i >= 0) {
+        const [x] = this.#irqfds.splice(i, 1);
+        if (x?.listener !== undefined) ev.listeners.delete(x.listener);
+      }
+      return;
+    }
+    let resample: SharedArrayBuffer | undefined;
+    if (options.resampleFd !== undefined) resample = this.#eventfdArg('KVM_IRQFD', options.resampleFd).buffer;
+    if (this.#irqfds.some((x) => x.buffer === ev.buffer)) throw fail('EBUSY', 'KVM_IRQFD', `fd ${options.fd} is already an irqfd of this VM`);
+    this.#notShared('fd', 'irqfd');
+    const entry: IrqFdEntry & { listener?: () => void } = { buffer: ev.buffer, gsi, resample };
+    entry.listener = () => this.#injectIrqfd(entry);
+    ev.listeners.add(entry.listener);
+    this.#irqfds.push(entry);
+    // a count already waiting is taken at once, as irqfd assignment does
+    ev.fire();
   }
 
-  ioeventfd(_options: { fd: number; addr: bigint; len: number; datamatch?: bigint; deassign?: boolean }): void {
+  /**
+   * KVM_IOEVENTFD (api.txt 4.59): a guest MMIO write of `len` bytes (0 = any) at `addr`, equal to `datamatch` when
+   * given, signals soft eventfd `fd` and the guest goes on without an exit. Errnos as virt/kvm/eventfd.c: len not
+   * 0/1/2/4/8, addr + len wrapping, len 0 with datamatch → EINVAL; unknown fd EBADF; the same place already taken
+   * EEXIST; deassign without an equal registration ENOENT. Register before share() (see lib/soft/eventfd.ts).
+   */
+  ioeventfd(options: { fd: number; addr: bigint; len: number; datamatch?: bigint; deassign?: boolean; pio?: boolean }): void {
     this.#check('KVM_IOEVENTFD');
-    throw fail('ENOSYS', 'KVM_IOEVENTFD', 'eventfds are not implemented by the soft backend');
+    if (options === null || typeof options !== 'object') throw new TypeError('options: expected { fd, addr, len, datamatch?, deassign?, pio? }');
+    if (typeof options.addr !== 'bigint' || options.addr < 0n || options.addr > U64) throw new RangeError(`addr: must be a u64 bigint, got ${String(options.addr)}`);
+    const len = u32Arg('len', options.len);
+    const dm = options.datamatch;
+    if (dm !== undefined && (typeof dm !== 'bigint' || dm < 0n || dm > U64)) throw new RangeError(`datamatch: must be a u64 bigint, got ${String(dm)}`);
+    const pio = options.pio === true;
+    const ctx = `fd ${String(options.fd)} addr 0x${options.addr.toString(16)}`;
+    if (options.deassign === true) {
+      const ev = this.#eventfdArg('KVM_IOEVENTFD', options.fd);
+      const i = this.#ioeventfds.findIndex(
+        (p) => p.pio === pio && p.buffer === ev.buffer && p.addr === options.addr && p.len === len && (p.datamatch === undefined) === (dm === undefined) && (dm === undefined || p.datamatch === dm),
+      );
+      if (i < 0) throw fail('ENOENT', 'KVM_IOEVENTFD', `${ctx}: no such ioeventfd`);
+      this.#notShared('fd', 'ioeventfd');
+      this.#ioeventfds.splice(i, 1);
+      return;
+    }
+    if (len !== 0 && len !== 1 && len !== 2 && len !== 4 && len !== 8) throw fail('EINVAL', 'KVM_IOEVENTFD', `${ctx}: len ${len} (0, 1, 2, 4 or 8)`);
+    if (options.addr + BigInt(len) > U64) throw fail('EINVAL', 'KVM_IOEVENTFD', `${ctx}: addr + len wraps`);
+    if (len === 0 && dm !== undefined) throw fail('EINVAL', 'KVM_IOEVENTFD', `${ctx}: len 0 (any length) with datamatch`);
+    const ev = this.#eventfdArg('KVM_IOEVENTFD', options.fd);
+    const clash = this.#ioeventfds.some(
+      (p) => p.pio === pio && p.addr === options.addr && (p.len === 0 || len === 0 || (p.len === len && (p.datamatch === undefined || dm === undefined || p.datamatch === dm))),
+    );
+    if (clash) throw fail('EEXIST', 'KVM_IOEVENTFD', `${ctx}: an ioeventfd is already there`);
+    this.#notShared('fd', 'ioeventfd');
+    this.#ioeventfds.push({ buffer: ev.buffer, addr: options.addr, len, datamatch: dm, pio });
+  }
+
+  /** KVM_IRQFD's lookup of `fd`: this thread's soft eventfd, or EBADF. */
+  #eventfdArg(ioctl: string, fd: number): SoftEventFd {
+    if (!Number.isInteger(fd)) throw new RangeError(`fd: must be an integer, got ${String(fd)}`);
+    const ev = softEventFd(fd);
+    if (ev === undefined) throw fail('EBADF', ioctl, `fd ${fd} is no soft eventfd of this thread (SoftHypervisor.eventfd)`);
+    return ev;
+  }
+
+  #notShared(arg: string, what: string): void {
+    if (this.#shared) {
+      throw new RangeError(`${arg}: this VM was shared (share()) before; other threads would not see this ${what} change — register irqfds and ioeventfds before share()`);
+    }
+  }
+
+  /** An irqfd fires (any thread): SPI gsi+32 pulsed, or raised until deactivation with a resample fd. */
+  #injectIrqfd(e: IrqFdEntry): void {
+    if (this.vgic.gic === undefined) return; // no routing before the VGIC is initialised: KVM injects nothing
+    try {
+      this.vgic.inject(1, 0, e.gsi + 32, true);
+      if (e.resample === undefined) this.vgic.inject(1, 0, e.gsi + 32, false);
+    } catch (err) {
+      if (!(err instanceof KvmError)) throw err; // an SPI beyond nr_irqs: kvm_set_irq fails silently
+    }
+  }
+
+  /** A guest write hit an ioeventfd: signal it; an irqfd on the same eventfd takes the count at once. */
+  #ioeventfdHit(buffer: SharedArrayBuffer): void {
+    signalBuffer(buffer);
+    for (const e of this.#irqfds) {
+      if (e.buffer === buffer) {
+        if (takeBuffer(buffer) !== 0n) this.#injectIrqfd(e);
+        break;
+      }
+    }
+  }
+
+  /** The guest deactivated level SPI `intid` (GIC lock held): resampling irqfds lower it and signal their resample fd. */
+  #acked(intid: number): void {
+    for (const e of this.#irqfds) {
+      if (e.resample === undefined || e.gsi + 32 !== intid) continue;
+      try {
+        this.vgic.inject(1, 0, intid, false);
+      } catch (err) {
+        if (!(err instanceof KvmError)) throw err;
+      }
+      signalBuffer(e.resample);
+    }
+  }
+
+  /** The eventfd registrations that share() hands to other threads. */
+  #sharedEventFds(): SharedEventFds {
+    return { ioeventfds: this.#ioeventfds.map((p) => ({ ...p })), irqfds: this.#irqfds.map((x) => ({ buffer: x.buffer, gsi: x.gsi, resample: x.resample })) };
   }
 
   /** A PSCI SYSTEM_OFF/RESET: every vCPU stops (kvm_prepare_system_event). */
@@ -664,6 +804,13 @@ export class SoftVm implements Vm {
 }
 
 const NOT_HANDLED: MmioResult = { handled: false };
+const IOEVENTFD_HANDLED: MmioResult = { handled: true, value: 0n };
+const U64 = 0xffffffffffffffffn;
+
+function u32Arg(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${name}: must be a u32, got ${String(v)}`);
+  return v;
+}
 
 /** reset_mpidr: Aff0 = id & 0xf, Aff1 = (id >> 4) & 0xff, Aff2 = (id >> 12) & 0xff, bit 31 (RES1) */
 export function mpidrOfId(index: number): bigint {

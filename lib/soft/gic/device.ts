@@ -193,6 +193,11 @@ export class SoftVgic {
   private timerEnabled(cpu: number): boolean {
     return ((this.w[G_TIMER] as number) & (1 << cpu)) !== 0;
   }
+  /**
+   * Called (GIC lock held, on the thread whose vCPU deactivated it) when the guest deactivates a level-sensitive
+   * SPI: KVM's ack notifier, which irqfd resampling hangs on (vgic_v2_fold_lr_state → kvm_notify_acked_irq).
+   */
+  onSpiDeactivate: ((intid: number) => void) | undefined;
   /** The model (vgic_initialized): built here, or attached to the one another thread built. */
   private get model(): GicV2 | undefined {
     if (this.modelView !== undefined) return this.modelView;
@@ -204,6 +209,7 @@ export class SoftVgic {
       state: new Int32Array(this.buffer, G_MODEL * 4),
       attach: true,
     });
+    this.modelView.onDeactivate = (intid) => this.onSpiDeactivate?.(intid);
     return this.modelView;
   }
   /** KVM marks the VM dead when mapping the VGIC fails at the first KVM_RUN (then every ioctl gives EIO). */
@@ -442,6 +448,7 @@ export class SoftVgic {
       const nrCpus = this.host.vcpuCount();
       const nrIrqs = this.nrSpis + 32;
       this.modelView = new GicV2({ nrCpus, nrIrqs, onOutput: (cpu, irq, fiq) => this.host.gicOutput(cpu, irq, fiq), state: new Int32Array(this.buffer, G_MODEL * 4) });
+      this.modelView.onDeactivate = (intid) => this.onSpiDeactivate?.(intid);
       this.w[G_MODEL_CPUS] = nrCpus;
       this.w[G_MODEL_IRQS] = nrIrqs;
       Atomics.store(this.w, G_INIT, 1);

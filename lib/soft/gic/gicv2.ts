@@ -302,6 +302,8 @@ export class GicV2 {
   readonly nrCpus: number;
   readonly nrIrqs: number;
   onOutput: GicOutputListener | undefined;
+  /** a level-sensitive SPI was deactivated (EOI, or DIR with EOImode): the hook of KVM's ack notifiers */
+  onDeactivate: ((intid: number) => void) | undefined;
   private readonly st: Int32Array;
   /** GICD_CTLR.Enable */
   private get enabled(): boolean {
@@ -857,6 +859,8 @@ export class GicV2 {
   private deactivate(cpu: number, intid: number): void {
     if (intid >= this.nrIrqs) return;
     const s = this.irq(cpu, intid);
+    const was = s.active;
     s.active = false;
+    if (was && intid >= 32 && !s.edge) this.onDeactivate?.(intid);
   }
 }
