@@ -1,21 +1,28 @@
 /**
- * `kvm-arm run IMAGE`: boots a bare-metal AArch64 image on a qemu-virt-compatible machine (lib/vmm/machine.ts).
- * Exit status: 0 after PSCI SYSTEM_OFF; 1 for a guest fault / MMIO to no device / unhandled exit / instruction
- * limit, 124 on timeout, 2 for bad usage. One diagnostic line on stderr (PC, ESR, FAR, the instruction).
+ * `kvm-arm run IMAGE`: boots a bare-metal AArch64 image or an arm64 Linux Image on a qemu-virt-compatible machine
+ * (lib/vmm/machine.ts). The PL011 is the console: its output goes to stdout, stdin goes to its receiver (raw mode
+ * on a terminal, restored on exit; Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A; the end of a piped stdin leaves the
+ * guest running).
+ * Exit status: 0 after PSCI SYSTEM_OFF (or Ctrl-A x); 1 for a guest fault / MMIO to no device / unhandled exit /
+ * instruction limit, 124 on timeout, 2 for bad usage. One diagnostic line on stderr (PC, ESR, FAR, the instruction).
  */
 import { readFileSync } from 'node:fs';
 import type { CliIo } from './io';
-import { EXIT_USAGE, processIo } from './io';
-import { runMachine } from '../vmm/machine';
+import { EXIT_USAGE, processIo, type CliInput } from './io';
+import { runMachine, type MachineInput } from '../vmm/machine';
 import { runSmpMachine } from '../vmm/smp';
 
 const HELP = `usage: kvm-arm run [options] IMAGE
-  IMAGE                 an AArch64 ELF (loaded by its program headers, entry from the header) or a raw binary
+  IMAGE                 an AArch64 ELF (loaded by its program headers, entry from the header), an arm64 Linux
+                        Image (detected by its header; placed per Documentation/arm64/booting: 2 MiB-aligned
+                        base + text_offset, x0 = DTB) or a raw binary
   --backend soft|kvm|auto   (default auto)
   --mem MiB             guest RAM at 0x40000000 (default 128)
   --load ADDR           load address of a raw image (default 0x40080000); entry = load address
-  --append ARGS         /chosen/bootargs
-  --initrd FILE         loaded near the top of RAM, /chosen/linux,initrd-start/end
+                        (given for a Linux Image, loads it raw there)
+  --append ARGS         /chosen/bootargs (Linux: the kernel command line, e.g. console=ttyAMA0)
+  --initrd FILE         initramfs / initrd, /chosen/linux,initrd-start/end
+  --no-stdin            do not connect stdin to the UART
   --smp N               vCPUs 1..8 (default 1); N > 1: one worker thread per vCPU (lib/vmm/smp.ts)
   --trace               print every instruction (soft backend)
   --max-insns N         stop with a diagnostic after N instructions (soft backend)
@@ -38,7 +45,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
         const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
         if (v === undefined) return usage(io, `${k} needs a value`);
         opts[k] = v;
-      } else if (k === '--trace') opts[k] = true;
+      } else if (k === '--trace' || k === '--no-stdin') opts[k] = true;
       else return usage(io, `unknown option ${a}`);
     } else pos.push(a);
   }
@@ -81,6 +88,13 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     while ((nl = out.indexOf(10)) >= 0) io.stdout(Buffer.from(out.splice(0, nl + 1).slice(0, -1)).toString('latin1'));
     if (final && out.length) io.stdout(Buffer.from(out.splice(0)).toString('latin1'));
   };
+  const stdin = opts['--no-stdin'] === true || (smp != null && smp > 1) ? undefined : io.stdin;
+  const abort = new AbortController();
+  const input = stdin !== undefined ? stdinInput(stdin, () => {
+    flush(true);
+    io.stderr('kvm-arm run: quit (Ctrl-A x)');
+    abort.abort();
+  }) : undefined;
   try {
     const r = await (smp != null && smp > 1 ? runSmpMachine : runMachine)({
       image,
@@ -96,6 +110,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       ...(timeout != null ? { timeoutSec: timeout } : {}),
       ...(typeof opts['--append'] === 'string' ? { append: opts['--append'] } : {}),
       ...(initrd !== undefined ? { initrd } : {}),
+      ...(input !== undefined ? { input, signal: abort.signal } : {}),
       ...(opts['--trace'] === true ? { trace: (l: string) => io.stderr(l) } : {}),
     });
     flush(true);
@@ -109,6 +124,48 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     }
     throw e;
   }
+}
+
+/**
+ * stdin as the UART's input. On a terminal: raw mode while subscribed (restored on unsubscribe), Ctrl-A x calls
+ * `quit`, Ctrl-A Ctrl-A sends one Ctrl-A. A pipe: bytes as they are; its end only stops the input.
+ */
+export function stdinInput(stdin: CliInput, quit: () => void): MachineInput {
+  return {
+    subscribe(onData) {
+      const tty = stdin.isTTY === true && typeof stdin.setRawMode === 'function';
+      if (tty) stdin.setRawMode?.(true);
+      let escape = false;
+      const data = (chunk: Buffer | string): void => {
+        const b = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
+        if (!tty) return onData(new Uint8Array(b));
+        const out: number[] = [];
+        for (const c of b) {
+          if (escape) {
+            escape = false;
+            if (c === 0x78 /* x */ || c === 0x58) {
+              if (out.length) onData(Uint8Array.from(out));
+              return quit();
+            }
+            if (c === 0x01) out.push(1);
+            else out.push(1, c);
+          } else if (c === 0x01) escape = true;
+          else out.push(c);
+        }
+        if (out.length) onData(Uint8Array.from(out));
+      };
+      const end = (): void => undefined;
+      stdin.on('data', data);
+      stdin.on('end', end);
+      stdin.resume();
+      return () => {
+        stdin.removeListener('data', data);
+        stdin.removeListener('end', end);
+        stdin.pause();
+        if (tty) stdin.setRawMode?.(false);
+      };
+    },
+  };
 }
 
 function usage(io: CliIo, msg: string): number {
