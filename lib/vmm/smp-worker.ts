@@ -7,13 +7,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openSharedVm, arm64CoreId, KvmError, type SharedVmHandle, type VcpuExit } from '../index';
 import { Pl011, PL011_SIZE } from './pl011';
 import { VIRT } from './virt';
-import { OUT_TAIL, OUT_STOP, OUT_DATA, type SmpWorkerData, type SmpWorkerReport } from './smp-shared';
+import { OUT_STOP, OUT_DATA, OUT_CAPACITY, ringAppend, type SmpWorkerData, type SmpWorkerReport } from './smp-shared';
 
 function main(d: SmpWorkerData): void {
   const port = parentPort;
   if (port === null) throw new Error('smp-worker: not a worker thread');
   const ctl = new Int32Array(d.out);
-  const ring = new Uint8Array(d.out, OUT_DATA * 4);
+  const ring = new Uint16Array(d.out, OUT_DATA * 4, OUT_CAPACITY);
   const vm = openSharedVm(d.handle as SharedVmHandle);
   const vcpu = vm.createVcpu(d.idx);
   vcpu.init({ target: vm.preferredTarget().target, features: d.idx === 0 ? ['psci-0.2'] : ['psci-0.2', 'power-off'] });
@@ -23,8 +23,7 @@ function main(d: SmpWorkerData): void {
   }
   const uart = new Pl011((b) => {
     // one shared ring for every vCPU: the atomic tail orders bytes as the guest's (lock-serialised) writes did
-    const at = Atomics.add(ctl, OUT_TAIL, 1);
-    if (at < ring.length) ring[at] = b;
+    ringAppend(ctl, ring, b); // reserve, then publish the slot (see smp-shared.ts)
   });
   uart.onIrq = (level) => vm.irqLine({ type: 'spi', vcpu: 0, irq: 32 + VIRT.UART_SPI }, level);
   const soft = vcpu as typeof vcpu & { setInstructionBudget?(n: number | undefined): void; instructionsRetired?: number };

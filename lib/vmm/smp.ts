@@ -14,7 +14,7 @@ import { encodeDeviceAddrId } from '../codec/vgic';
 import { isElf, loadElf, loadRaw } from './loader';
 import { VIRT, virtFdt } from './virt';
 import type { MachineOptions, MachineResult } from './machine';
-import { OUT_TAIL, OUT_STOP, OUT_DATA, OUT_CAPACITY, type SmpWorkerData, type SmpWorkerReport } from './smp-shared';
+import { OUT_TAIL, OUT_STOP, OUT_DATA, OUT_CAPACITY, ringDrain, type SmpWorkerData, type SmpWorkerReport } from './smp-shared';
 
 const PAGE = 4096;
 
@@ -75,13 +75,12 @@ export async function runSmpMachine(o: MachineOptions): Promise<MachineResult> {
     if (overlaps(dtbAddr)) dtbAddr = (VIRT.RAM + BigInt(memSize) - BigInt(dtb.length) - BigInt(PAGE)) & ~0xfffn;
     write(dtbAddr, dtb);
 
-    const out = new SharedArrayBuffer(OUT_DATA * 4 + OUT_CAPACITY);
+    const out = new SharedArrayBuffer(OUT_DATA * 4 + OUT_CAPACITY * 2);
     const ctl = new Int32Array(out);
-    const ring = new Uint8Array(out, OUT_DATA * 4);
+    const ring = new Uint16Array(out, OUT_DATA * 4, OUT_CAPACITY);
     let head = 0;
-    const drain = (): void => {
-      const tail = Math.min(Atomics.load(ctl, OUT_TAIL), ring.length);
-      for (; head < tail; head++) o.output(ring[head] as number);
+    const drain = (final = false): void => {
+      head = ringDrain(ctl, ring, head, (b) => o.output(b), final);
     };
     const handle = vm.share();
     const kicks: unknown[] = [];
@@ -110,7 +109,7 @@ export async function runSmpMachine(o: MachineOptions): Promise<MachineResult> {
     // every vCPU exists before any runs (the VGIC is initialised at the first KVM_RUN with the vCPUs there are)
     await Promise.all(created);
     for (const w of workers) w.postMessage('go');
-    const poll = setInterval(drain, 10);
+    const poll = setInterval(() => drain(), 10);
     let timedOut = false;
     const stopAll = (): void => {
       Atomics.store(ctl, OUT_STOP, 1);
@@ -126,7 +125,7 @@ export async function runSmpMachine(o: MachineOptions): Promise<MachineResult> {
     } finally {
       clearInterval(poll);
       if (timer !== undefined) clearTimeout(timer);
-      drain();
+      drain(true);
     }
     const instructions = all.every((r) => r.instructions !== undefined) ? all.reduce((s, r) => s + (r.instructions ?? 0), 0) : undefined;
     const base = { backend: hv.backend, ...(instructions !== undefined ? { instructions } : {}) };
