@@ -79,6 +79,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   // UART bytes: raw to the process's stdout; through io.stdout line by line otherwise (tests)
   const out: number[] = [];
+  let flushQueued = false;
   const flush = (final = false): void => {
     if (io === processIo) {
       if (out.length) process.stdout.write(Buffer.from(out.splice(0)));
@@ -101,6 +102,14 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       output: (b) => {
         out.push(b);
         if (b === 10 || out.length > 256) flush();
+        else if (!flushQueued) {
+          // a prompt has no newline: flush what is left on the next turn of the event loop
+          flushQueued = true;
+          setImmediate(() => {
+            flushQueued = false;
+            if (io === processIo) flush();
+          });
+        }
       },
       backend,
       ...(load !== undefined ? { loadAddr: load } : {}),
