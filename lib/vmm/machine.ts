@@ -147,6 +147,9 @@ export async function runMachine(o: MachineOptions): Promise<MachineResult> {
       rxq.push(bytes);
       pump();
     });
+    // a vCPU asleep in WFI waits with Atomics.waitAsync (soft) or in a thread-pool KVM_RUN: neither keeps Node's
+    // event loop alive, and a guest idle until its next timer or an input byte must not end the process
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     let quit = o.signal?.aborted === true;
     const onAbort = (): void => {
       quit = true;
@@ -210,6 +213,7 @@ export async function runMachine(o: MachineOptions): Promise<MachineResult> {
       }
     } finally {
       if (timer !== undefined) clearTimeout(timer);
+      clearInterval(keepAlive);
       unsubscribe?.();
       o.signal?.removeEventListener('abort', onAbort);
       uart.onRxSpace = undefined;

@@ -1,0 +1,55 @@
+/**
+ * arm64 tier: the same Debian arm64 kernel + busybox initramfs that test/linux booted on the soft backend boots
+ * on real arm64 KVM (`node bin/kvm-arm.js run --backend kvm`, the same VMM code) inside the lab guest, runs the same
+ * piped commands, powers off with status 0, and the shell prints what it printed on soft.
+ *
+ * The host side is the linux tier (npm run test:linux, before `npm run test:arm64` in .ci/run): it stages the
+ * kernel, the initramfs and the soft shell output in ci/.out/linux (the shared folder). Without them (the linux
+ * tier did not run on this checkout) this test says so and skips.
+ *
+ * Compared: `uname -m`, $((6*7)), and /proc/cpuinfo's head. The cpuinfo lines must be equal on the lab's
+ * cortex-a57 (the soft model is a cortex-a57 r1p0); on -cpu max only the lines that do not describe the CPU
+ * model (processor, BogoMIPS: the same 62.5 MHz counter) are compared, and the implementer is ARM's.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeArm64 } from './helpers';
+import { bootLinux, shellOutput, stageDir, projectRoot } from '../linux/shell';
+
+const ROOT = projectRoot();
+const STAGE = stageDir(ROOT);
+const need = ['Image', 'initramfs.cpio', 'soft-shell.txt'].map((f) => join(STAGE, f));
+const absent = need.filter((f) => !existsSync(f));
+const cpu = process.env['KVM_ARM_LAB_CPU'] ?? '';
+
+if (absent.length > 0) {
+  console.warn(`skipped arm64 linux boot: ${absent.join(', ')} missing: run \`npm run test:linux\` on the host first (it records the soft run there)`);
+  describe.skip('arm64 KVM: Linux boots to a shell', () => undefined);
+} else {
+  describeArm64('arm64 KVM: Linux boots to a shell, the shell prints what it printed on the soft backend', () => {
+    test('kernel + busybox initramfs on --backend kvm: prompt, the same command output, poweroff -f → status 0', async () => {
+      const r = await bootLinux({ backend: 'kvm', image: need[0] as string, initrd: need[1] as string, timeoutMs: 15 * 60_000, root: ROOT });
+      const tag = cpu.replace(/[^a-z0-9]+/gi, '_') || 'kvm';
+      writeFileSync(join(STAGE, `kvm-console-${tag}.txt`), r.stdout);
+      const log = `status ${r.status} signal ${r.signal}; stderr: ${r.stderr.trim()}; console tail:\n${r.stdout.slice(-3000)}`;
+      expect({ status: r.status, log }).toEqual({ status: 0, log });
+      const kvm = shellOutput(r.stdout);
+      expect(kvm).toBeDefined();
+      const soft = readFileSync(need[2] as string, 'utf8');
+      writeFileSync(join(STAGE, `kvm-shell-${tag}.txt`), kvm as string);
+      const k = (kvm as string).split('\n');
+      const s = soft.split('\n');
+      expect(k[0]).toBe('aarch64');
+      expect(k[0]).toBe(s[0]);
+      expect(k[k.length - 2]).toBe('42');
+      expect(k[k.length - 2]).toBe(s[s.length - 2]);
+      if (cpu === '' || cpu.startsWith('cortex-a57')) {
+        expect(kvm).toBe(soft);
+      } else {
+        const pick = (ls: string[]) => ls.filter((l) => /^(processor|BogoMIPS|CPU implementer|CPU architecture)\t?:/.test(l));
+        expect(pick(k)).toEqual(pick(s));
+      }
+      console.log(`arm64 linux boot (kvm, ${cpu || 'default cpu'}): prompt after ${((r.promptMs ?? NaN) / 1000).toFixed(1)} s, power-off after ${(r.totalMs / 1000).toFixed(1)} s`);
+    }, 20 * 60_000);
+  });
+}
