@@ -14,7 +14,6 @@
  * sleeps instead of spinning, so a thread descheduled while holding a lock costs the others no CPU.
  */
 import { SOFT_MAX_VCPUS } from './caps';
-import type { SharedEventFds } from './eventfd';
 
 /** Structured-cloneable handle of a soft VM shared with other threads (post it; open with openSharedVm). */
 export interface SoftSharedVmHandle {
@@ -29,8 +28,8 @@ export interface SoftSharedVmHandle {
   readonly vcpus: readonly SharedArrayBuffer[];
   /** the guest memories the slot table refers to (by index), as known when share() was called */
   readonly memories: readonly SharedArrayBuffer[];
-  /** irqfd / ioeventfd registrations at share() time (lib/soft/eventfd.ts); absent = none */
-  readonly eventfds?: SharedEventFds;
+  /** the irqfd / ioeventfd tables (lib/soft/eventfd.ts EventFdTables); absent in handles of older versions */
+  readonly eventfds?: SharedArrayBuffer;
 }
 
 // ---------------------------------------------------------------- VM words (Int32 indexes)
@@ -160,5 +159,5 @@ export function isSab(x: unknown): x is SharedArrayBuffer {
 export function isSoftSharedVmHandle(h: unknown): h is SoftSharedVmHandle {
   if (h === null || typeof h !== 'object') return false;
   const o = h as Record<string, unknown>;
-  return o.backend === 'soft' && o.kind === 'vm' && isSab(o.state) && isSab(o.gic) && Array.isArray(o.memories) && o.memories.every(isSab) && Array.isArray(o.vcpus) && o.vcpus.length === SOFT_MAX_VCPUS && o.vcpus.every(isSab);
+  return o.backend === 'soft' && o.kind === 'vm' && isSab(o.state) && isSab(o.gic) && Array.isArray(o.memories) && o.memories.every(isSab) && Array.isArray(o.vcpus) && o.vcpus.length === SOFT_MAX_VCPUS && o.vcpus.every(isSab) && (o.eventfds === undefined || isSab(o.eventfds));
 }

@@ -305,6 +305,8 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
   getOneReg(id: RegId | bigint): bigint | Uint8Array {
     const rid = checkId(id);
     this.#needInit('KVM_GET_ONE_REG', hexId(rid));
+    // KVM takes a pending PSCI CPU_ON reset here, so userspace accesses are ordered after it (arm.c, ONE_REG)
+    this.#takeReset();
     return this.#get(rid);
   }
 
@@ -424,6 +426,7 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
       v = value;
     } else throw new TypeError('value: expected a bigint or a Uint8Array');
     this.#needInit('KVM_SET_ONE_REG', hexId(rid));
+    this.#takeReset(); // as at KVM_GET_ONE_REG
     const E = (code: ErrnoCode): KvmError => fail(code, 'KVM_SET_ONE_REG', hexId(rid));
     if ((rid & ~SIZE_MASK) >> 32n !== KVM_REG_ARM64_HI) throw E('EINVAL');
     const group = Number((rid >> 16n) & 0xfffn);
@@ -644,7 +647,7 @@ export class SoftVcpu implements Vcpu, SmcccVcpu {
     this.vm.cpuOn(this.idx, pc, x0);
   }
 
-  /** A CPU_ON reset stored by SoftVm.cpuOn, taken before running. */
+  /** A CPU_ON reset stored by SoftVm.cpuOn, taken before running and at KVM_GET/SET_ONE_REG (as KVM does). */
   #takeReset(): void {
     const k = this.#kick;
     if (Atomics.load(k, S.V_RESET) === 0) return;

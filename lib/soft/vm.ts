@@ -18,7 +18,7 @@ import { SoftVcpu, type CpuFactory } from './vcpu';
 import * as S from './shared';
 import type { SoftSharedVmHandle } from './shared';
 import { smpMonitor } from './smp';
-import { softEventFd, ioeventfdMatches, signalBuffer, takeBuffer, type SoftEventFd, type IoEventFdEntry, type IrqFdEntry, type SharedEventFds } from './eventfd';
+import { softEventFd, ioeventfdMatches, signalCell, EventFdTables, SOFT_MAX_IOEVENTFDS, SOFT_MAX_IRQFDS, type SoftEventFd, type IoEventFdEntry } from './eventfd';
 
 /** CNTFRQ of the soft machine: 62.5 MHz, as qemu's virt board (and so the lab's KVM guests) report. */
 export const SOFT_CNTFRQ = 62_500_000n;
@@ -99,9 +99,10 @@ export class SoftVm implements Vm {
   #generation = 0;
   readonly #mmio: SoftMmioHandler[] = [];
   readonly hooks: SoftVcpuHook[] = [];
-  /** KVM_IOEVENTFD / KVM_IRQFD registrations (lib/soft/eventfd.ts); copies of the registering thread's in workers */
-  readonly #ioeventfds: IoEventFdEntry[] = [];
-  readonly #irqfds: Array<IrqFdEntry & { listener?: () => void }> = [];
+  /** the KVM_IOEVENTFD / KVM_IRQFD tables (lib/soft/eventfd.ts), shared by every thread of the VM */
+  readonly eventfds: EventFdTables;
+  /** this thread's side of the irqfds registered here, by table index */
+  readonly #irqfdsHere = new Map<number, { ev: SoftEventFd; rs: SoftEventFd | undefined; listener: () => void; onClose: () => void; cell: BigUint64Array }>();
   /** the vCPUs created on this thread, by vcpu_idx (creation order); other threads' vCPUs are undefined here */
   readonly vcpus: (SoftVcpu | undefined)[] = [];
   readonly maxVcpus = SOFT_MAX_VCPUS;
@@ -190,19 +191,16 @@ export class SoftVm implements Vm {
     this.vgic = new SoftVgic(host, h?.gic);
     this.vgic.onSpiDeactivate = (intid) => vm.#acked(intid);
     if (h !== undefined) this.syncSlots();
-    if (h?.eventfds !== undefined) {
-      this.#ioeventfds.push(...h.eventfds.ioeventfds);
-      this.#irqfds.push(...h.eventfds.irqfds);
-    }
+    this.eventfds = new EventFdTables(h?.eventfds);
     this.#mmio.push((cpu, pa, size, isWrite, value) => {
       const r = vm.vgic.handleMmio(cpu, pa, size, isWrite, value);
       return r.handled ? r : undefined;
     });
     this.#mmio.push((_cpu, pa, size, isWrite, value) => {
       if (!isWrite) return undefined;
-      for (const p of vm.#ioeventfds) {
+      for (const p of vm.eventfds.ioeventfds) {
         if (ioeventfdMatches(p, pa, size, value)) {
-          vm.#ioeventfdHit(p.buffer);
+          vm.#ioeventfdHit(p);
           return IOEVENTFD_HANDLED;
         }
       }
@@ -592,7 +590,7 @@ export class SoftVm implements Vm {
       gic: this.vgic.buffer,
       vcpus: this.blocks.map((b) => b.buffer as SharedArrayBuffer),
       memories: this.#memories.map((m) => m.buffer),
-      eventfds: this.#sharedEventFds(),
+      eventfds: this.eventfds.buffer,
     };
   }
 
@@ -655,41 +653,57 @@ export class SoftVm implements Vm {
   }
 
   /**
-   * KVM_IRQFD (api.txt 4.75): signalling soft eventfd `fd` (SoftHypervisor.eventfd) injects SPI gsi + 32 — a pulse,
-   * or with `resampleFd` a level held until the guest deactivates it (then lowered, and `resampleFd` signalled).
-   * Errnos as virt/kvm/eventfd.c: unknown fd EBADF, the eventfd already an irqfd EBUSY; deassign of nothing is 0.
-   * Register before share() (see lib/soft/eventfd.ts).
+   * KVM_IRQFD (api.txt 4.75): signalling soft eventfd `fd` (SoftHypervisor.eventfd) raises SPI gsi + 32 (an edge
+   * SPI latches pending; a level one stays high — with `resampleFd` it is lowered when the guest deactivates it,
+   * and `resampleFd` is signalled). Errnos as virt/kvm/eventfd.c on arm64: VGIC not initialised EAGAIN, unknown fd
+   * EBADF, the eventfd already an irqfd EBUSY; deassign of nothing is 0. See lib/soft/eventfd.ts for threads.
    */
   irqfd(options: { fd: number; gsi: number; deassign?: boolean; resampleFd?: number }): void {
     this.#check('KVM_IRQFD');
     if (options === null || typeof options !== 'object') throw new TypeError('options: expected { fd, gsi, deassign?, resampleFd? }');
     const gsi = u32Arg('gsi', options.gsi);
+    if (options.deassign !== true && this.vgic.gic === undefined) {
+      // kvm_irqfd_assign: arm64's kvm_arch_intc_initialized (vgic_initialized) is checked before the fd
+      throw fail('EAGAIN', 'KVM_IRQFD', 'the VGIC is not initialised yet (KVM_DEV_ARM_VGIC_CTRL_INIT or a first KVM_RUN)');
+    }
     const ev = this.#eventfdArg('KVM_IRQFD', options.fd);
     if (options.deassign === true) {
-      const i = this.#irqfds.findIndex((x) => x.buffer === ev.buffer && x.gsi === gsi);
-      if (i >= 0) {
-        const [x] = this.#irqfds.splice(i, 1);
-        if (x?.listener !== undefined) ev.listeners.delete(x.listener);
-      }
+      const x = this.eventfds.removeIrqfd(ev.key, gsi);
+      if (x !== undefined) this.#dropIrqfd(x.index);
       return;
     }
-    let resample: SharedArrayBuffer | undefined;
-    if (options.resampleFd !== undefined) resample = this.#eventfdArg('KVM_IRQFD', options.resampleFd).buffer;
-    if (this.#irqfds.some((x) => x.buffer === ev.buffer)) throw fail('EBUSY', 'KVM_IRQFD', `fd ${options.fd} is already an irqfd of this VM`);
-    this.#notShared('fd', 'irqfd');
-    const entry: IrqFdEntry & { listener?: () => void } = { buffer: ev.buffer, gsi, resample };
-    entry.listener = () => this.#injectIrqfd(entry);
-    ev.listeners.add(entry.listener);
-    this.#irqfds.push(entry);
-    // a count already waiting is taken at once, as irqfd assignment does
-    ev.fire();
+    const rs = options.resampleFd !== undefined ? this.#eventfdArg('KVM_IRQFD', options.resampleFd) : undefined;
+    const x = this.eventfds.addIrqfd({ gsi, key: ev.key, resampleKey: rs?.key ?? -1 });
+    if (x === 'EBUSY') throw fail('EBUSY', 'KVM_IRQFD', `fd ${options.fd} is already an irqfd of this VM`);
+    if (x === 'ENOSPC') throw fail('ENOSPC', 'KVM_IRQFD', `a soft VM holds at most ${SOFT_MAX_IRQFDS} irqfds`);
+    const listener = (): void => this.#injectIrqfd(x.gsi);
+    ev.listeners.add(listener);
+    rs?.cells.add(x.resampleCell);
+    const onClose = (): void => {
+      // KVM: closing the eventfd (EPOLLHUP) deassigns its irqfd
+      this.eventfds.removeIrqfd(x.key, x.gsi);
+      this.#dropIrqfd(x.index);
+    };
+    ev.onClose.add(onClose);
+    this.#irqfdsHere.set(x.index, { ev, rs, listener, onClose, cell: x.resampleCell });
+    ev.fire(); // a count already waiting is taken at once, as irqfd assignment does
+  }
+
+  /** Forgets this thread's side of irqfd table entry `index` (listener, resample cell, close hook). */
+  #dropIrqfd(index: number): void {
+    const h = this.#irqfdsHere.get(index);
+    if (h === undefined) return;
+    this.#irqfdsHere.delete(index);
+    h.ev.listeners.delete(h.listener);
+    h.ev.onClose.delete(h.onClose);
+    h.rs?.unlink(h.cell);
   }
 
   /**
    * KVM_IOEVENTFD (api.txt 4.59): a guest MMIO write of `len` bytes (0 = any) at `addr`, equal to `datamatch` when
    * given, signals soft eventfd `fd` and the guest goes on without an exit. Errnos as virt/kvm/eventfd.c: len not
    * 0/1/2/4/8, addr + len wrapping, len 0 with datamatch → EINVAL; unknown fd EBADF; the same place already taken
-   * EEXIST; deassign without an equal registration ENOENT. Register before share() (see lib/soft/eventfd.ts).
+   * EEXIST; no room ENOSPC; deassign without an equal registration ENOENT.
    */
   ioeventfd(options: { fd: number; addr: bigint; len: number; datamatch?: bigint; deassign?: boolean; pio?: boolean }): void {
     this.#check('KVM_IOEVENTFD');
@@ -702,78 +716,61 @@ export class SoftVm implements Vm {
     const ctx = `fd ${String(options.fd)} addr 0x${options.addr.toString(16)}`;
     if (options.deassign === true) {
       const ev = this.#eventfdArg('KVM_IOEVENTFD', options.fd);
-      const i = this.#ioeventfds.findIndex(
-        (p) => p.pio === pio && p.buffer === ev.buffer && p.addr === options.addr && p.len === len && (p.datamatch === undefined) === (dm === undefined) && (dm === undefined || p.datamatch === dm),
-      );
-      if (i < 0) throw fail('ENOENT', 'KVM_IOEVENTFD', `${ctx}: no such ioeventfd`);
-      this.#notShared('fd', 'ioeventfd');
-      this.#ioeventfds.splice(i, 1);
+      const p = this.eventfds.removeIoeventfd({ addr: options.addr, len, datamatch: dm, pio, key: ev.key });
+      if (p === undefined) throw fail('ENOENT', 'KVM_IOEVENTFD', `${ctx}: no such ioeventfd`);
+      ev.unlink(p.cell);
       return;
     }
     if (len !== 0 && len !== 1 && len !== 2 && len !== 4 && len !== 8) throw fail('EINVAL', 'KVM_IOEVENTFD', `${ctx}: len ${len} (0, 1, 2, 4 or 8)`);
     if (options.addr + BigInt(len) > U64) throw fail('EINVAL', 'KVM_IOEVENTFD', `${ctx}: addr + len wraps`);
     if (len === 0 && dm !== undefined) throw fail('EINVAL', 'KVM_IOEVENTFD', `${ctx}: len 0 (any length) with datamatch`);
     const ev = this.#eventfdArg('KVM_IOEVENTFD', options.fd);
-    const clash = this.#ioeventfds.some(
-      (p) => p.pio === pio && p.addr === options.addr && (p.len === 0 || len === 0 || (p.len === len && (p.datamatch === undefined || dm === undefined || p.datamatch === dm))),
-    );
-    if (clash) throw fail('EEXIST', 'KVM_IOEVENTFD', `${ctx}: an ioeventfd is already there`);
-    this.#notShared('fd', 'ioeventfd');
-    this.#ioeventfds.push({ buffer: ev.buffer, addr: options.addr, len, datamatch: dm, pio });
+    const p = this.eventfds.addIoeventfd({ addr: options.addr, len, datamatch: dm, pio, key: ev.key });
+    if (p === 'EEXIST') throw fail('EEXIST', 'KVM_IOEVENTFD', `${ctx}: an ioeventfd is already there`);
+    if (p === 'ENOSPC') throw fail('ENOSPC', 'KVM_IOEVENTFD', `a soft VM holds at most ${SOFT_MAX_IOEVENTFDS} ioeventfds`);
+    ev.cells.add(p.cell);
   }
 
-  /** KVM_IRQFD's lookup of `fd`: this thread's soft eventfd, or EBADF. */
+  /** The lookup of `fd`: this thread's soft eventfd, or EBADF. */
   #eventfdArg(ioctl: string, fd: number): SoftEventFd {
-    if (!Number.isInteger(fd)) throw new RangeError(`fd: must be an integer, got ${String(fd)}`);
+    if (typeof fd !== 'number' || !Number.isInteger(fd)) throw new RangeError(`fd: must be an integer, got ${String(fd)}`);
     const ev = softEventFd(fd);
     if (ev === undefined) throw fail('EBADF', ioctl, `fd ${fd} is no soft eventfd of this thread (SoftHypervisor.eventfd)`);
     return ev;
   }
 
-  #notShared(arg: string, what: string): void {
-    if (this.#shared) {
-      throw new RangeError(`${arg}: this VM was shared (share()) before; other threads would not see this ${what} change — register irqfds and ioeventfds before share()`);
-    }
-  }
-
-  /** An irqfd fires (any thread): SPI gsi+32 pulsed, or raised until deactivation with a resample fd. */
-  #injectIrqfd(e: IrqFdEntry): void {
-    if (this.vgic.gic === undefined) return; // no routing before the VGIC is initialised: KVM injects nothing
+  /** An irqfd fires (any thread): SPI gsi + 32 raised, as arm64's kvm_arch_set_irq_inatomic does (level 1 only). */
+  #injectIrqfd(gsi: number): void {
+    if (this.vgic.gic === undefined) return;
     try {
-      this.vgic.inject(1, 0, e.gsi + 32, true);
-      if (e.resample === undefined) this.vgic.inject(1, 0, e.gsi + 32, false);
+      this.vgic.inject(1, 0, gsi + 32, true);
     } catch (err) {
       if (!(err instanceof KvmError)) throw err; // an SPI beyond nr_irqs: kvm_set_irq fails silently
     }
   }
 
-  /** A guest write hit an ioeventfd: signal it; an irqfd on the same eventfd takes the count at once. */
-  #ioeventfdHit(buffer: SharedArrayBuffer): void {
-    signalBuffer(buffer);
-    for (const e of this.#irqfds) {
-      if (e.buffer === buffer) {
-        if (takeBuffer(buffer) !== 0n) this.#injectIrqfd(e);
-        break;
+  /** A guest write hit ioeventfd `p`: an irqfd on the same eventfd injects at once, else the cell counts it. */
+  #ioeventfdHit(p: IoEventFdEntry): void {
+    for (const x of this.eventfds.irqfds) {
+      if (x.key === p.key) {
+        this.#injectIrqfd(x.gsi);
+        return;
       }
     }
+    signalCell(p.cell);
   }
 
   /** The guest deactivated level SPI `intid` (GIC lock held): resampling irqfds lower it and signal their resample fd. */
   #acked(intid: number): void {
-    for (const e of this.#irqfds) {
-      if (e.resample === undefined || e.gsi + 32 !== intid) continue;
+    for (const x of this.eventfds.irqfds) {
+      if (x.resampleKey === -1 || x.gsi + 32 !== intid) continue;
       try {
         this.vgic.inject(1, 0, intid, false);
       } catch (err) {
         if (!(err instanceof KvmError)) throw err;
       }
-      signalBuffer(e.resample);
+      signalCell(x.resampleCell);
     }
-  }
-
-  /** The eventfd registrations that share() hands to other threads. */
-  #sharedEventFds(): SharedEventFds {
-    return { ioeventfds: this.#ioeventfds.map((p) => ({ ...p })), irqfds: this.#irqfds.map((x) => ({ buffer: x.buffer, gsi: x.gsi, resample: x.resample })) };
   }
 
   /** A PSCI SYSTEM_OFF/RESET: every vCPU stops (kvm_prepare_system_event). */

@@ -287,11 +287,7 @@ for (const b of availableBackends()) {
     // The fact behind the old CPU_ON hang, checked without threads: KVM takes a pending CPU_ON reset at the target's
     // next KVM_GET/SET_ONE_REG (not only at KVM_RUN), so userspace register accesses after the CPU_ON see the reset
     // state and writes made then survive into the run.
-    // KNOWN DIVERGENCE on soft (reported, lib/soft is not this test's owner's): the soft vCPU takes the pending
-    // CPU_ON reset only when it runs (lib/soft/vcpu.ts #takeReset from the run loop), so getReg sees the old pc and the
-    // reset clobbers a write made after the CPU_ON. test.failing keeps that visible: it turns red once soft is fixed
-    // (then make it a plain test).
-    (b.name === 'soft' ? test.failing : test)('a register write to a vCPU after another vCPU CPU_ONs it lands after the CPU_ON reset (KVM: the reset is taken at KVM_GET/SET_ONE_REG)', () => {
+    test('a register write to a vCPU after another vCPU CPU_ONs it lands after the CPU_ON reset (KVM: the reset is taken at KVM_GET/SET_ONE_REG)', () => {
       // vCPU0: CPU_ON(1, entry, 0x55); str x0,[x5]. entry: mov x5,#DONE; str x1,[x5,#8]
       const code = new Uint32Array([0x58000140, 0xd2800021, 0x100000a2, 0xd2800aa3, 0xd4000002, 0xf90000a0, 0x14000000, 0xd2a12005, 0xf90004a1, 0x14000000, 0xc4000003, 0]);
       const { vm, mem } = setup(hv, code);
