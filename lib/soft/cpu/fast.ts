@@ -331,7 +331,9 @@ export function execute(c: Core, budget: number): CpuStop {
         const pcHi = c.pcHi;
         c.ipcLo = pcLo;
         c.ipcHi = pcHi;
-        const insn = (pcLo & 0xfffff003) === c.fLo && pcHi === c.fHi ? c.fDv!.getUint32(pcLo & 0xfff, true) : c.fetchSlow();
+        // fLo/fHi are int32 (Smi fields): compare int32 to int32 (pcHi is a uint32, so a kernel PC with VA[63] set
+        // never matched an unconverted compare and every instruction went through fetchSlow)
+        const insn = (pcLo & 0xfffff003) === c.fLo && (pcHi | 0) === c.fHi ? c.fDv!.getUint32(pcLo & 0xfff, true) : c.fetchSlow();
         if ((pcLo | 0) === -4) {
           // pcLo is 4-aligned here (the fetch checked it): 0xfffffffc, compared as an int32
           c.pcLo = 0;
