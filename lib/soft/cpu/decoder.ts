@@ -179,9 +179,13 @@ export type Specializer = (row: Row, f: any, d: Decoded) => void;
 export class Decoder {
   readonly rows: readonly Row[];
   private readonly buckets: Row[][] = [];
-  /** decoded-instruction cache keyed by the instruction word (direct mapped) */
-  private readonly cacheKeys = new Int32Array(1 << 16);
-  private readonly cacheVals: Array<Decoded | undefined> = new Array(1 << 16).fill(undefined);
+  /**
+   * decoded-instruction cache keyed by the instruction word (direct mapped, 2^18 entries: the Linux boot's working
+   * set of distinct words missed 1.5M times with 2^16 entries, 0.45M with 2^18; a miss scans the rows, allocates
+   * the entry and its field record)
+   */
+  private readonly cacheKeys = new Int32Array(1 << 18);
+  private readonly cacheVals: Array<Decoded | undefined> = new Array(1 << 18).fill(undefined);
   readonly undefinedRow: Row;
 
   private readonly specialize: Specializer | undefined;
@@ -213,7 +217,7 @@ export class Decoder {
 
   /** Decode with the cache (the executor's path). */
   decode(insn: number): Decoded {
-    const slot = Math.imul(insn, 0x9e3779b1) >>> 16;
+    const slot = Math.imul(insn, 0x9e3779b1) >>> 14; // 18 bits
     const hit = this.cacheVals[slot];
     if (hit !== undefined && this.cacheKeys[slot] === (insn | 0)) return hit;
     const r = this.lookup(insn >>> 0);
