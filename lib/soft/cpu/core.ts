@@ -94,6 +94,10 @@ export class Core extends CpuState implements Cpu {
   readonly tlbPerm = new Uint16Array(TLB_SIZE);
   private readonly tlbPa = new Float64Array(TLB_SIZE);
   readonly tlbDv: Array<DataView | null> = new Array(TLB_SIZE).fill(null);
+  /** log2 of the size of the page or block each entry's 4 KiB piece came from (TLBI by VA drops all of it) */
+  private readonly tlbSize = new Uint8Array(TLB_SIZE);
+  /** some valid entry may come from a translation larger than 4 KiB (since the last full flush) */
+  private tlbLarge = false;
   rdMask = P_R1 | P_RAM;
   wrMask = P_W1 | P_RAMW;
   private busGen = -1;
@@ -362,6 +366,7 @@ export class Core extends CpuState implements Cpu {
   }
 
   flushTlb(): void {
+    this.tlbLarge = false;
     this.tlbLo.fill(-1);
     this.tlbDv.fill(null);
     this.fLo = -1;
@@ -486,10 +491,43 @@ export class Core extends CpuState implements Cpu {
     this.tlbHi[i] = hi | 0;
     this.tlbPerm[i] = perm;
     this.tlbPa[i] = pa;
+    this.tlbSize[i] = w.size;
+    if (w.size > 12) this.tlbLarge = true;
     return i;
   }
 
-  private readonly walkResult: WalkResult = { fault: -1, level: 0, pa: 0, perm: 0, device: false };
+  /**
+   * TLBI by VA: `lo`/`hi` is the TLBI operand (VA[55:12] in bits [43:0], ASID in [63:48], both ignored above bit
+   * 43). Drops every entry whose page or block contains that VA, whatever its tag byte (entries are keyed by the
+   * whole VA, so TBI can have cached one page under several tags), and the code-page cache.
+   */
+  invalidateVa(lo: number, hi: number): void {
+    // VA[55:12] → 4 KiB page VA as lo/hi halves, bits [55:32] of the VA in vh
+    const vl = (lo << 12) >>> 0;
+    const vh = ((hi << 12) | (lo >>> 20)) & 0x00ffffff;
+    const lv = this.tlbLo;
+    const hv = this.tlbHi;
+    if (!this.tlbLarge) {
+      // every entry maps exactly its own 4 KiB page: only the slot of this page can hold it
+      const i = (vl >>> 12) & 1023;
+      if (lv[i] === ((vl | 1) | 0) && (hv[i]! & 0x00ffffff) === vh) lv[i] = -1;
+    } else {
+      const sz = this.tlbSize;
+      for (let i = 0; i < TLB_SIZE; i++) {
+        const el = lv[i]!;
+        if (el === -1) continue;
+        const eh = hv[i]! & 0x00ffffff;
+        const s = sz[i]!;
+        let hit: boolean;
+        if (s >= 32) hit = eh >>> (s - 32) === vh >>> (s - 32);
+        else hit = eh === vh && (el & 0xfffff000) >>> s === vl >>> s;
+        if (hit) lv[i] = -1;
+      }
+    }
+    this.fLo = -1;
+  }
+
+  private readonly walkResult: WalkResult = { fault: -1, level: 0, pa: 0, perm: 0, device: false, size: 12 };
 
   private accessSlow(lo: number, hi: number, size: number, write: boolean, vlo: number, vhi: number, flags: number): number {
     if (this.bus.generation !== this.busGen) this.flushTlb();

@@ -26,6 +26,8 @@ export interface WalkResult {
   pa: number;
   perm: number;
   device: boolean;
+  /** log2 of the size of the translation (page or block) that maps the VA; 12 with the MMU off */
+  size: number;
 }
 
 const TWO32 = 4294967296;
@@ -50,6 +52,7 @@ export function walk(c: Core, lo: number, hi: number, kind: number, el: number, 
     w.pa = hi * TWO32 + ((lo & 0xfffff000) >>> 0);
     w.perm = P_R0 | P_W0 | P_X0 | P_R1 | P_W1 | P_X1;
     w.device = kind !== 2;
+    w.size = 12;
     return;
   }
   const tcrLo = s.tcrLo;
@@ -196,6 +199,7 @@ export function walk(c: Core, lo: number, hi: number, kind: number, el: number, 
     if (!uxn && !wxn) perm |= P_X0;
     if (!pxn && !wxn && !el0w) perm |= P_X1;
     w.perm = perm;
+    w.size = lsb;
     void el;
     void kind;
     return;

@@ -8,7 +8,7 @@ import { SysregFile } from '../sysregs';
 import { walk, type WalkResult, P_R0, P_R1, P_W0, P_W1 } from '../mmu';
 import { rz, wz } from '../state';
 
-const walkTmp: WalkResult = { fault: -1, level: 0, pa: 0, perm: 0, device: false };
+const walkTmp: WalkResult = { fault: -1, level: 0, pa: 0, perm: 0, device: false, size: 12 };
 
 /** DC by VA outside RAM or to an unmapped VA: permission/translation faults are reported (CM=1); a PA that is
  * not RAM is ignored (KVM skips cache maintenance on MMIO). */
@@ -79,9 +79,15 @@ function sysOp(c: Core, op1: number, crn: number, crm: number, op2: number, rt: 
   }
   if (crn === 8 && op1 === 0 && (crm === 3 || crm === 7)) {
     if (el0) c.undef();
-    // TLBI VMALLE1(IS), VAE1(IS), ASIDE1(IS), VAAE1(IS), VALE1(IS), VAALE1(IS): drop everything (over-invalidation
-    // is architecturally allowed)
-    if (op2 === 0 || op2 === 1 || op2 === 2 || op2 === 3 || op2 === 5 || op2 === 7) {
+    // TLBI VMALLE1(IS), ASIDE1(IS): drop everything. By VA — VAE1(IS), VAAE1(IS), VALE1(IS), VAALE1(IS) — drop
+    // the entries of the translation that maps Xt's VA[55:12], in every ASID (over-invalidation is
+    // architecturally allowed; entries are not ASID-tagged). Linux issues a VAALE1IS per page of a kernel range.
+    if (op2 === 1 || op2 === 3 || op2 === 5 || op2 === 7) {
+      const s = rz(rt) * 2;
+      c.invalidateVa(c.x[s]!, c.x[s + 1]!);
+      return;
+    }
+    if (op2 === 0 || op2 === 2) {
       c.flushTlb();
       return;
     }
