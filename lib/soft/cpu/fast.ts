@@ -54,6 +54,9 @@ const OP_LDST_WB = 23; // pre/post-index: e = size, c = opc | pre << 1 | writeba
 const OP_LDST_R = 24; // register offset (UXTW or LSL/UXTX): e = size, c = opc | 64-bit index << 1, k = shift
 const OP_LDSTP = 25; // LDP/STP/LDNP/STNP 32/64-bit: a = Rt, g = Rt2, k = offset, e = size, c = L | mode << 1 | writeback << 3
 const OP_CSEL = 26; // CSEL/CSINC/CSINV/CSNEG: c = cond, e = sf | op << 1 | o2 << 2
+const OP_NOP = 27; // hints that do nothing here (NOP, YIELD, PACIASP/AUTIASP/BTI... as v8.0 NOPs), DMB/DSB/ISB
+const OP_ADRP = 28; // k = signed page offset in bytes
+const OP_UBFM = 29; // UBFM (LSL/LSR/UBFX/UBFIZ/UXTB/UXTH): c = immr, e = sf, k = mask low, g = mask high
 
 /** Fill `d.op` and the operand fields for a word of `row` with fields `f`; leaves `op = 0` when not covered. */
 export function specialize(row: Row, f: any, d: Decoded): void {
@@ -206,6 +209,36 @@ export function specialize(row: Row, f: any, d: Decoded): void {
       d.e = size;
       d.c = f.l | (f.mode << 1) | (doWb ? 8 : 0);
       d.op = OP_LDSTP;
+      return;
+    }
+    case 'HINT':
+      // the handler acts only on crm 0 with op2 2..5 (WFE, WFI, SEV, SEVL)
+      if (f.crm === 0 && f.op2 >= 2 && f.op2 <= 5) return;
+      d.op = OP_NOP;
+      return;
+    case 'DSB':
+    case 'DMB':
+    case 'ISB':
+      d.op = OP_NOP;
+      return;
+    case 'ADRP':
+      d.a = wz(f.rd) * 2;
+      d.k = (((f.immhi << 13) >> 13) * 4 + f.immlo) * 4096;
+      d.op = OP_ADRP;
+      return;
+    case 'BITFIELD': {
+      if (f.opc !== 2 || f.n !== f.sf) return; // SBFM, BFM and UNDEFINED: the handler
+      if (!f.sf && (f.immr >= 32 || f.imms >= 32)) return;
+      const m = decodeBitMasks(f.n, f.imms, f.immr, false, f.sf);
+      if (m === null) return;
+      // UBFM: (ROR(src, immr) AND wmask) AND tmask
+      d.a = wz(f.rd) * 2;
+      d.b = rz(f.rn) * 2;
+      d.c = f.immr;
+      d.e = f.sf;
+      d.k = (m[0]! & m[2]!) >>> 0;
+      d.g = f.sf ? (m[1]! & m[3]!) >>> 0 : 0;
+      d.op = OP_UBFM;
       return;
     }
     case 'CSEL':
@@ -649,6 +682,44 @@ export function execute(c: Core, budget: number): CpuStop {
             }
             x[d.a] = lo;
             x[d.a + 1] = hi;
+            break;
+          }
+          case 27 /* OP_NOP */:
+            break;
+          case 28 /* OP_ADRP */: {
+            const t = ((pcLo & 0xfffff000) >>> 0) + d.k; // exact in a double: |k| < 2^33
+            const carry = Math.floor(t / 4294967296);
+            x[d.a] = t - carry * 4294967296;
+            x[d.a + 1] = pcHi + carry; // Uint32Array stores reduce modulo 2^32
+            break;
+          }
+          case 29 /* OP_UBFM */: {
+            const n = d.b;
+            const r = d.c;
+            const lo = x[n]!;
+            let rlo: number;
+            let rhi: number;
+            if (d.e !== 0) {
+              const hi = x[n + 1]!;
+              if (r === 0) {
+                rlo = lo;
+                rhi = hi;
+              } else if (r < 32) {
+                rlo = (lo >>> r) | (hi << (32 - r));
+                rhi = (hi >>> r) | (lo << (32 - r));
+              } else if (r === 32) {
+                rlo = hi;
+                rhi = lo;
+              } else {
+                rlo = (hi >>> (r - 32)) | (lo << (64 - r));
+                rhi = (lo >>> (r - 32)) | (hi << (64 - r));
+              }
+            } else {
+              rlo = r === 0 ? lo : (lo >>> r) | (lo << (32 - r));
+              rhi = 0;
+            }
+            x[d.a] = rlo & d.k;
+            x[d.a + 1] = rhi & d.g;
             break;
           }
           default:
