@@ -36,7 +36,7 @@ const P_DEV = 64;
 const P_RAM = 128;
 const P_RAMW = 256;
 
-const TLB_SIZE = 1024; // ld()/st() use the literal 1023 (TLB_SIZE - 1) on their fast paths
+const TLB_SIZE = 4096; // ld()/st() use the literal 4095 (TLB_SIZE - 1) on their fast paths
 
 /** Thrown to unwind a handler after a guest exception was set up or a stop was recorded. */
 export const UNWIND = { unwind: true } as const;
@@ -96,8 +96,13 @@ export class Core extends CpuState implements Cpu {
   readonly tlbDv: Array<DataView | null> = new Array(TLB_SIZE).fill(null);
   /** log2 of the size of the page or block each entry's 4 KiB piece came from (TLBI by VA drops all of it) */
   private readonly tlbSize = new Uint8Array(TLB_SIZE);
-  /** some valid entry may come from a translation larger than 4 KiB (since the last full flush) */
-  private tlbLarge = false;
+  /**
+   * The slots that held an entry from a translation larger than 4 KiB since the last full flush (each slot once:
+   * tlbInLarge marks it), which a TLBI by VA must check besides the VA's own slot.
+   */
+  private readonly tlbLargeSlots = new Uint16Array(TLB_SIZE);
+  private readonly tlbInLarge = new Uint8Array(TLB_SIZE);
+  private tlbLargeN = 0;
   rdMask = P_R1 | P_RAM;
   wrMask = P_W1 | P_RAMW;
   private busGen = -1;
@@ -366,7 +371,8 @@ export class Core extends CpuState implements Cpu {
   }
 
   flushTlb(): void {
-    this.tlbLarge = false;
+    this.tlbLargeN = 0;
+    this.tlbInLarge.fill(0);
     this.tlbLo.fill(-1);
     this.tlbDv.fill(null);
     this.fLo = -1;
@@ -376,8 +382,8 @@ export class Core extends CpuState implements Cpu {
 
   /** Load `size` bytes. Returns the value for sizes 1/2/4; for 8, sets mlo/mhi and returns mlo. */
   ld(lo: number, hi: number, size: number, flags: number): number {
-    // literals on the fast paths (1023 = TLB_SIZE - 1, 2 = ACC_UNPRIV): module-level consts are loads in V8's code
-    const i = (lo >>> 12) & 1023;
+    // literals on the fast paths (4095 = TLB_SIZE - 1, 2 = ACC_UNPRIV): module-level consts are loads in V8's code
+    const i = (lo >>> 12) & 4095;
     if (
       this.tlbLo[i] === ((lo & 0xfffff000) | 1) &&
       this.tlbHi[i] === (hi | 0) &&
@@ -405,7 +411,7 @@ export class Core extends CpuState implements Cpu {
 
   /** Store `size` bytes (vhi used for size 8). */
   st(lo: number, hi: number, size: number, vlo: number, vhi: number, flags: number): void {
-    const i = (lo >>> 12) & 1023;
+    const i = (lo >>> 12) & 4095;
     if (
       this.tlbLo[i] === ((lo & 0xfffff000) | 1) &&
       this.tlbHi[i] === (hi | 0) &&
@@ -492,7 +498,10 @@ export class Core extends CpuState implements Cpu {
     this.tlbPerm[i] = perm;
     this.tlbPa[i] = pa;
     this.tlbSize[i] = w.size;
-    if (w.size > 12) this.tlbLarge = true;
+    if (w.size > 12 && this.tlbInLarge[i] === 0) {
+      this.tlbInLarge[i] = 1;
+      this.tlbLargeSlots[this.tlbLargeN++] = i;
+    }
     return i;
   }
 
@@ -505,26 +514,21 @@ export class Core extends CpuState implements Cpu {
     // VA[55:12] → 4 KiB page VA as lo/hi halves, bits [55:32] of the VA in vh
     const vl = (lo << 12) >>> 0;
     const vh = ((hi << 12) | (lo >>> 20)) & 0x00ffffff;
-    const lv = this.tlbLo;
-    const hv = this.tlbHi;
-    if (!this.tlbLarge) {
-      // every entry maps exactly its own 4 KiB page: only the slot of this page can hold it
-      const i = (vl >>> 12) & 1023;
-      if (lv[i] === ((vl | 1) | 0) && (hv[i]! & 0x00ffffff) === vh) lv[i] = -1;
-    } else {
-      const sz = this.tlbSize;
-      for (let i = 0; i < TLB_SIZE; i++) {
-        const el = lv[i]!;
-        if (el === -1) continue;
-        const eh = hv[i]! & 0x00ffffff;
-        const s = sz[i]!;
-        let hit: boolean;
-        if (s >= 32) hit = eh >>> (s - 32) === vh >>> (s - 32);
-        else hit = eh === vh && (el & 0xfffff000) >>> s === vl >>> s;
-        if (hit) lv[i] = -1;
-      }
-    }
+    // a 4 KiB entry holding the VA can only be in the VA's own slot; larger ones in any slot of the list
+    this.invalidateSlotVa((vl >>> 12) & 4095, vl, vh);
+    const list = this.tlbLargeSlots;
+    for (let k = 0, n = this.tlbLargeN; k < n; k++) this.invalidateSlotVa(list[k]!, vl, vh);
     this.fLo = -1;
+  }
+
+  /** Drops slot `i` if its entry's page or block contains the page VA (vl, VA[55:32] = vh). */
+  private invalidateSlotVa(i: number, vl: number, vh: number): void {
+    const el = this.tlbLo[i]!;
+    if (el === -1) return;
+    const eh = this.tlbHi[i]! & 0x00ffffff;
+    const s = this.tlbSize[i]!;
+    const hit = s >= 32 ? eh >>> (s - 32) === vh >>> (s - 32) : eh === vh && (el & 0xfffff000) >>> s === vl >>> s;
+    if (hit) this.tlbLo[i] = -1;
   }
 
   private readonly walkResult: WalkResult = { fault: -1, level: 0, pa: 0, perm: 0, device: false, size: 12 };

@@ -272,7 +272,7 @@ function branchRel(c: Core, off: number): void {
  * has ACC_UNPRIV here); everything else goes through them.
  */
 function ldst(c: Core, x: Uint32Array, opc: number, size: number, lo: number, hi: number, t: number, flags: number): void {
-  const i = (lo >>> 12) & 1023;
+  const i = (lo >>> 12) & 4095;
   const hit = c.tlbLo[i] === ((lo & 0xfffff000) | 1) && c.tlbHi[i] === (hi | 0) && (lo & (size - 1)) === 0;
   if (opc === 0) {
     const m = c.wrMask;
