@@ -234,38 +234,66 @@ export function decodeBitMasks(immN: number, imms: number, immr: number, immedia
   return res;
 }
 
-const M64 = 0xffffffffffffffffn;
 
-/** 64x64 → high 64 (signed or unsigned) using BigInt (off the hot path). */
+/** high half of the last {@link mulWide} */
+let wideHi = 0;
+
+/**
+ * 32x32 → 64 unsigned product: returns the low 32 bits, leaves the high 32 in `wideHi`. 16-bit limbs, integer
+ * operations only (no `%`: a floating-point modulus is a call into fmod, which made mul64 8.5% of the crypto
+ * self-test boot).
+ */
+function mulWide(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const mid = a0 * b1 + a1 * b0; // < 2^33, exact
+  const low = a0 * b0 + (mid & 0xffff) * 65536; // < 2^33 (mid & 0xffff: ToInt32 keeps the low bits exactly)
+  const lo = low >>> 0;
+  wideHi = ((low - lo) / 4294967296 + Math.floor(mid / 65536) + a1 * b1) >>> 0;
+  return lo;
+}
+
+/** 64x64 → high 64 (signed or unsigned), from four 32x32 products (no BigInt). */
 export function mulHigh(s: CpuState, alo: number, ahi: number, blo: number, bhi: number, signed: boolean): void {
-  let a = (BigInt(ahi >>> 0) << 32n) | BigInt(alo >>> 0);
-  let b = (BigInt(bhi >>> 0) << 32n) | BigInt(blo >>> 0);
+  alo >>>= 0;
+  ahi >>>= 0;
+  blo >>>= 0;
+  bhi >>>= 0;
+  mulWide(alo, blo);
+  const llHi = wideHi;
+  const lhLo = mulWide(alo, bhi);
+  const lhHi = wideHi;
+  const hlLo = mulWide(ahi, blo);
+  const hlHi = wideHi;
+  const hhLo = mulWide(ahi, bhi);
+  const hhHi = wideHi;
+  // bits 32..63 only for their carry, then 64..95 and 96..127 (each sum exact: below 2^34)
+  const w1 = llHi + lhLo + hlLo;
+  const w2 = lhHi + hlHi + hhLo + Math.floor(w1 / 4294967296);
+  let rlo = w2 >>> 0;
+  let rhi = (hhHi + Math.floor(w2 / 4294967296)) >>> 0;
   if (signed) {
-    a = BigInt.asIntN(64, a);
-    b = BigInt.asIntN(64, b);
+    // signed high = unsigned high − (a < 0 ? b : 0) − (b < 0 ? a : 0)  (mod 2^64)
+    if (ahi >= 0x80000000) {
+      const t = rlo - blo;
+      rhi = (rhi - bhi - (t < 0 ? 1 : 0)) >>> 0;
+      rlo = t >>> 0;
+    }
+    if (bhi >= 0x80000000) {
+      const t = rlo - alo;
+      rhi = (rhi - ahi - (t < 0 ? 1 : 0)) >>> 0;
+      rlo = t >>> 0;
+    }
   }
-  const p = (a * b) >> 64n;
-  const r = p & M64;
-  s.rlo = Number(r & 0xffffffffn);
-  s.rhi = Number(r >> 32n);
+  s.rlo = rlo;
+  s.rhi = rhi;
 }
 
 /** 64-bit low product a*b (mod 2^64) from halves without BigInt. */
 export function mul64(s: CpuState, alo: number, ahi: number, blo: number, bhi: number): void {
-  // split into 16-bit limbs for the low×low product
-  const a0 = alo & 0xffff;
-  const a1 = alo >>> 16;
-  const b0 = blo & 0xffff;
-  const b1 = blo >>> 16;
-  const p00 = a0 * b0;
-  const p01 = a0 * b1;
-  const p10 = a1 * b0;
-  const p11 = a1 * b1;
-  const mid = p01 + p10; // < 2^33
-  const lowFull = p00 + (mid % 65536) * 65536; // < 2^49
-  const lo = lowFull % TWO32;
-  const carry = Math.floor(lowFull / TWO32) + Math.floor(mid / 65536) + p11;
-  const hi = (carry + Math.imul(alo, bhi) + Math.imul(ahi, blo)) >>> 0;
-  s.rlo = lo >>> 0;
-  s.rhi = hi;
+  const lo = mulWide(alo >>> 0, blo >>> 0);
+  s.rlo = lo;
+  s.rhi = (wideHi + Math.imul(alo, bhi) + Math.imul(ahi, blo)) >>> 0;
 }
