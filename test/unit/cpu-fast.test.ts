@@ -12,7 +12,7 @@ import { Decoder } from '../../lib/soft/cpu/decoder';
 import { ALL_ROWS } from '../../lib/soft/cpu/insns';
 import { RAM_BASE, TestBus, TestClock, words } from './cpu-harness';
 
-const FAST_ROWS = ['ADDSUB_imm', 'ADDSUB_shifted', 'LOGIC_shifted', 'LOGIC_imm', 'MOVW', 'B', 'BL', 'B_cond', 'CBZ', 'TBZ', 'BR', 'RET', 'LDST_uimm', 'LDST_imm_wb', 'LDST_reg', 'LDSTP', 'CSEL', 'HINT', 'DSB', 'DMB', 'ISB', 'ADRP', 'BITFIELD'];
+const FAST_ROWS = ['ADDSUB_imm', 'ADDSUB_shifted', 'LOGIC_shifted', 'LOGIC_imm', 'MOVW', 'B', 'BL', 'B_cond', 'CBZ', 'TBZ', 'BR', 'RET', 'LDST_uimm', 'LDST_imm_wb', 'LDST_reg', 'LDSTP', 'CSEL', 'HINT', 'DSB', 'DMB', 'ISB', 'ADRP', 'BITFIELD', 'ADC', 'DP3'];
 const RAM_SIZE = 256 * 1024;
 const CODE = 0x20000;
 

@@ -23,7 +23,7 @@ import type { Decoded, Row } from './decoder';
 import type { Core } from './core';
 import type { CpuStop } from './api';
 import { ACC_NOSYN, EC, UNWIND } from './core';
-import { condHolds, decodeBitMasks, nzLogic } from './alu';
+import { condHolds, decodeBitMasks, mul64, mulHigh, nzLogic } from './alu';
 import { rz, wz } from './state';
 
 /** no fast path: run the row's handler */
@@ -57,6 +57,9 @@ const OP_CSEL = 26; // CSEL/CSINC/CSINV/CSNEG: c = cond, e = sf | op << 1 | o2 <
 const OP_NOP = 27; // hints that do nothing here (NOP, YIELD, PACIASP/AUTIASP/BTI... as v8.0 NOPs), DMB/DSB/ISB
 const OP_ADRP = 28; // k = signed page offset in bytes
 const OP_UBFM = 29; // UBFM (LSL/LSR/UBFX/UBFIZ/UXTB/UXTH): c = immr, e = sf, k = mask low, g = mask high
+const OP_ADC = 30; // ADC/ADCS/SBC/SBCS: c = 1 for SBC, e = sf | S << 1
+const OP_MADD = 31; // MADD/MSUB (MUL/MNEG) 64-bit: k = Ra slot offset, c = o0 (MSUB)
+const OP_MULH = 32; // UMULH/SMULH: c = 1 for SMULH
 
 /** Fill `d.op` and the operand fields for a word of `row` with fields `f`; leaves `op = 0` when not covered. */
 export function specialize(row: Row, f: any, d: Decoded): void {
@@ -241,6 +244,28 @@ export function specialize(row: Row, f: any, d: Decoded): void {
       d.op = OP_UBFM;
       return;
     }
+    case 'ADC':
+      d.a = wz(f.rd) * 2;
+      d.b = rz(f.rn) * 2;
+      d.g = rz(f.rm) * 2;
+      d.c = f.op;
+      d.e = f.sf | (f.s << 1);
+      d.op = OP_ADC;
+      return;
+    case 'DP3':
+      if (f.sf !== 1) return;
+      if (f.op31 === 0) {
+        d.k = rz(f.ra) * 2;
+        d.c = f.o0;
+        d.op = OP_MADD;
+      } else if ((f.op31 === 2 || f.op31 === 6) && f.o0 === 0) {
+        d.c = f.op31 === 2 ? 1 : 0;
+        d.op = OP_MULH;
+      } else return;
+      d.a = wz(f.rd) * 2;
+      d.b = rz(f.rn) * 2;
+      d.g = rz(f.rm) * 2;
+      return;
     case 'CSEL':
       if (f.o2 >= 2) return;
       d.a = wz(f.rd) * 2;
@@ -720,6 +745,59 @@ export function execute(c: Core, budget: number): CpuStop {
             }
             x[d.a] = rlo & d.k;
             x[d.a + 1] = rhi & d.g;
+            break;
+          }
+          case 30 /* OP_ADC */: {
+            const n = d.b;
+            const m = d.g;
+            const e = d.e;
+            let blo = x[m]!;
+            let bhi = x[m + 1]!;
+            if (d.c !== 0) {
+              blo = ~blo >>> 0;
+              bhi = ~bhi >>> 0;
+            }
+            const cin = c.cf;
+            if ((e & 2) !== 0) {
+              if ((e & 1) !== 0) adds64(c, x, d.a, x[n]!, x[n + 1]!, blo, bhi, cin);
+              else adds32(c, x, d.a, x[n]!, blo, cin);
+            } else if ((e & 1) !== 0) {
+              const alo = x[n]!;
+              const lo = (alo + blo + cin) >>> 0;
+              const lc = cin === 0 ? (lo < alo ? 1 : 0) : lo <= alo ? 1 : 0;
+              x[d.a + 1] = x[n + 1]! + bhi + lc;
+              x[d.a] = lo;
+            } else {
+              x[d.a] = x[n]! + blo + cin;
+              x[d.a + 1] = 0;
+            }
+            break;
+          }
+          case 31 /* OP_MADD */: {
+            const n = d.b;
+            const m = d.g;
+            mul64(c, x[n]!, x[n + 1]!, x[m]!, x[m + 1]!);
+            const r = d.k;
+            const plo = c.rlo;
+            const phi = c.rhi;
+            const alo = x[r]!;
+            const ahi = x[r + 1]!;
+            if (d.c === 0) {
+              const lo = (alo + plo) >>> 0;
+              x[d.a + 1] = ahi + phi + (lo < alo ? 1 : 0);
+              x[d.a] = lo;
+            } else {
+              x[d.a + 1] = ahi - phi - (alo < plo ? 1 : 0);
+              x[d.a] = alo - plo;
+            }
+            break;
+          }
+          case 32 /* OP_MULH */: {
+            const n = d.b;
+            const m = d.g;
+            mulHigh(c, x[n]!, x[n + 1]!, x[m]!, x[m + 1]!, d.c !== 0);
+            x[d.a] = c.rlo;
+            x[d.a + 1] = c.rhi;
             break;
           }
           default:
