@@ -60,6 +60,7 @@ const OP_UBFM = 29; // UBFM (LSL/LSR/UBFX/UBFIZ/UXTB/UXTH): c = immr, e = sf, k 
 const OP_ADC = 30; // ADC/ADCS/SBC/SBCS: c = 1 for SBC, e = sf | S << 1
 const OP_MADD = 31; // MADD/MSUB (MUL/MNEG) 64-bit: k = Ra slot offset, c = o0 (MSUB)
 const OP_MULH = 32; // UMULH/SMULH: c = 1 for SMULH
+const OP_SBFM = 33; // SBFM (ASR/SXTB/SXTH/SXTW/SBFX/SBFIZ): c = immr | imms << 6 | sf << 12, e = tmask width, k/g = wmask & tmask
 
 /** Fill `d.op` and the operand fields for a word of `row` with fields `f`; leaves `op = 0` when not covered. */
 export function specialize(row: Row, f: any, d: Decoded): void {
@@ -230,10 +231,22 @@ export function specialize(row: Row, f: any, d: Decoded): void {
       d.op = OP_ADRP;
       return;
     case 'BITFIELD': {
-      if (f.opc !== 2 || f.n !== f.sf) return; // SBFM, BFM and UNDEFINED: the handler
+      if ((f.opc !== 2 && f.opc !== 0) || f.n !== f.sf) return; // BFM and UNDEFINED: the handler
       if (!f.sf && (f.immr >= 32 || f.imms >= 32)) return;
       const m = decodeBitMasks(f.n, f.imms, f.immr, false, f.sf);
       if (m === null) return;
+      if (f.opc === 0) {
+        // SBFM: (ROR(src, immr) AND wmask AND tmask) OR (src<imms> ? NOT tmask : 0); tmask = Ones(d + 1),
+        // d = (imms - immr) MOD esize
+        d.a = wz(f.rd) * 2;
+        d.b = rz(f.rn) * 2;
+        d.c = f.immr | (f.imms << 6) | (f.sf << 12);
+        d.e = ((f.imms - f.immr) & (f.sf ? 63 : 31)) + 1;
+        d.k = (m[0]! & m[2]!) >>> 0;
+        d.g = f.sf ? (m[1]! & m[3]!) >>> 0 : 0;
+        d.op = OP_SBFM;
+        return;
+      }
       // UBFM: (ROR(src, immr) AND wmask) AND tmask
       d.a = wz(f.rd) * 2;
       d.b = rz(f.rn) * 2;
@@ -745,6 +758,53 @@ export function execute(c: Core, budget: number): CpuStop {
             }
             x[d.a] = rlo & d.k;
             x[d.a + 1] = rhi & d.g;
+            break;
+          }
+          case 33 /* OP_SBFM */: {
+            const n = d.b;
+            const p = d.c;
+            const r = p & 63;
+            const s = (p >>> 6) & 63;
+            const lo = x[n]!;
+            const w = d.e;
+            let rlo: number;
+            let rhi: number;
+            let ntlo: number;
+            let nthi: number;
+            let sign: number;
+            if ((p & 4096) !== 0) {
+              const hi = x[n + 1]!;
+              if (r === 0) {
+                rlo = lo;
+                rhi = hi;
+              } else if (r < 32) {
+                rlo = (lo >>> r) | (hi << (32 - r));
+                rhi = (hi >>> r) | (lo << (32 - r));
+              } else if (r === 32) {
+                rlo = hi;
+                rhi = lo;
+              } else {
+                rlo = (hi >>> (r - 32)) | (lo << (64 - r));
+                rhi = (lo >>> (r - 32)) | (hi << (64 - r));
+              }
+              sign = s < 32 ? (lo >>> s) & 1 : (hi >>> (s - 32)) & 1;
+              ntlo = w >= 32 ? 0 : -1 << w;
+              nthi = w <= 32 ? -1 : w === 64 ? 0 : -1 << (w - 32);
+            } else {
+              rlo = r === 0 ? lo : (lo >>> r) | (lo << (32 - r));
+              rhi = 0;
+              sign = (lo >>> s) & 1;
+              ntlo = w === 32 ? 0 : -1 << w;
+              nthi = 0;
+            }
+            rlo &= d.k;
+            rhi &= d.g;
+            if (sign !== 0) {
+              rlo |= ntlo;
+              rhi |= nthi;
+            }
+            x[d.a] = rlo;
+            x[d.a + 1] = rhi;
             break;
           }
           case 30 /* OP_ADC */: {
