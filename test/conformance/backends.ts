@@ -1,6 +1,18 @@
 /** The backends a conformance test runs on: soft always; kvm when lib/kvm says it is usable and the host is arm64. */
 import type { Hypervisor } from '../../lib/backend';
 import { open } from '../../lib/open';
+import { KvmError } from '../../lib/errors';
+
+/** The KvmError code `fn` throws ('EINVAL', ...), or 'ok' when it returns; anything else is rethrown. */
+export function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof KvmError) return e.code;
+    throw e;
+  }
+  return 'ok';
+}
 
 export interface BackendCase {
   name: 'soft' | 'kvm';

@@ -2,24 +2,13 @@
  * eventfds, irqfd and ioeventfd (api.txt 4.59 KVM_IOEVENTFD, 4.75 KVM_IRQFD): one expectation set for every
  * available backend. The errnos are virt/kvm/eventfd.c's (Linux 6.1), checked in the arm64 lab.
  */
-import { conformanceBackendNames } from './backends';
+import { code, conformanceBackendNames } from './backends';
 import { open } from '../../lib/index';
 import type { Hypervisor, Vm, EventFd } from '../../lib/backend';
-import { KvmError } from '../../lib/errors';
 import { arm64CoreId } from '../../lib/codec/regid';
 import { KVM_DEV_TYPE, KVM_DEV_ARM_VGIC_GRP as GRP, KVM_DEV_ARM_VGIC_CTRL_INIT, encodeVgicV2Attr } from '../../lib/codec/vgic';
 
 const backends = conformanceBackendNames('eventfd conformance');
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KvmError) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
 
 /** An fd number that is no open file (nor a soft eventfd). */
 const NO_FD = 0x3ffffff0;

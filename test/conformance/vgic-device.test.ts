@@ -4,23 +4,13 @@
  * (arch/arm64/kvm/vgic/vgic-kvm-device.c, vgic-init.c, arm.c kvm_vm_ioctl_irq_line).
  */
 import { open } from '../../lib/index';
-import { conformanceBackendNames } from './backends';
+import { code, conformanceBackendNames } from './backends';
 import type { Hypervisor, Vm, Device } from '../../lib/backend';
-import { KvmError } from '../../lib/errors';
 import { KVM_DEV_TYPE, KVM_DEV_ARM_VGIC_GRP as GRP, encodeVgicV2Attr, encodeDeviceAddrId, gicRegOffset } from '../../lib/codec/vgic';
 import { encodeIrq } from '../../lib/codec/irq';
 
 const backends: Array<'soft' | 'kvm'> = conformanceBackendNames('vgic conformance');
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KvmError) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
 const reg = (name: string, cpu = 0): bigint => encodeVgicV2Attr({ cpu, offset: gicRegOffset(name).offset });
 const DIST = 0x08000000n;
 const CPU = 0x08010000n;
