@@ -245,7 +245,7 @@ export class EventFdTables {
   addIoeventfd(e: { addr: bigint; len: number; datamatch: bigint | undefined; pio: boolean; key: number }): IoEventFdEntry | 'EEXIST' | 'ENOSPC' {
     return this.#locked(() => {
       this.#gen = -1;
-      const cur = this.ioeventfdsLocked();
+      const cur = this.ioeventfds;
       const clash = cur.some(
         (p) => p.pio === e.pio && p.addr === e.addr && (p.len === 0 || e.len === 0 || (p.len === e.len && (p.datamatch === undefined || e.datamatch === undefined || p.datamatch === e.datamatch))),
       );
@@ -272,7 +272,7 @@ export class EventFdTables {
   removeIoeventfd(e: { addr: bigint; len: number; datamatch: bigint | undefined; pio: boolean; key: number }): IoEventFdEntry | undefined {
     return this.#locked(() => {
       this.#gen = -1;
-      const p = this.ioeventfdsLocked().find(
+      const p = this.ioeventfds.find(
         (x) => x.pio === e.pio && x.key === e.key && x.addr === e.addr && x.len === e.len && (x.datamatch === undefined) === (e.datamatch === undefined) && (e.datamatch === undefined || x.datamatch === e.datamatch),
       );
       if (p === undefined) return undefined;
@@ -286,7 +286,7 @@ export class EventFdTables {
   addIrqfd(e: { gsi: number; key: number; resampleKey: number }): IrqFdEntry | 'EBUSY' | 'ENOSPC' {
     return this.#locked(() => {
       this.#gen = -1;
-      if (this.irqfdsLocked().some((x) => x.key === e.key)) return 'EBUSY';
+      if (this.irqfds.some((x) => x.key === e.key)) return 'EBUSY';
       for (let i = 0; i < SOFT_MAX_IRQFDS; i++) {
         const at = IRQ_AT + i * IRQ_BYTES;
         if (this.#i32(at) !== 0) continue;
@@ -307,21 +307,12 @@ export class EventFdTables {
   removeIrqfd(key: number, gsi: number): IrqFdEntry | undefined {
     return this.#locked(() => {
       this.#gen = -1;
-      const x = this.irqfdsLocked().find((y) => y.key === key && y.gsi === gsi);
+      const x = this.irqfds.find((y) => y.key === key && y.gsi === gsi);
       if (x === undefined) return undefined;
       this.#set32(IRQ_AT + x.index * IRQ_BYTES, 0);
       this.#bump();
       return x;
     });
-  }
-
-  private ioeventfdsLocked(): readonly IoEventFdEntry[] {
-    this.#sync();
-    return this.#ioe;
-  }
-  private irqfdsLocked(): readonly IrqFdEntry[] {
-    this.#sync();
-    return this.#irq;
   }
 }
 
